@@ -98,6 +98,8 @@ class ParsedDocument:
     producer: str | None = None
     title: str | None = None
     file_size: int = 0
+    # One line per page-level problem that did not stop parsing (OCR refused or timed out).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def kind(self) -> Literal["text", "scan", "mixed"]:
@@ -196,9 +198,22 @@ class Action:
 
 
 PartnerKind = Literal[
-    "state", "state_agency", "region", "department", "epci", "commune", "caf", "health",
-    "employment", "housing_provider", "bank", "justice", "education", "association",
-    "chamber", "other",
+    "state",
+    "state_agency",
+    "region",
+    "department",
+    "epci",
+    "commune",
+    "caf",
+    "health",
+    "employment",
+    "housing_provider",
+    "bank",
+    "justice",
+    "education",
+    "association",
+    "chamber",
+    "other",
 ]
 PartnerRole = Literal["signatory", "funder", "partner", "operator"]
 
@@ -215,8 +230,12 @@ class Partner:
 
 
 DocType = Literal[
-    "rapport_annuel", "contrat_de_ville", "contrat_quartiers_2030", "deliberation",
-    "presentation", "other",
+    "rapport_annuel",
+    "contrat_de_ville",
+    "contrat_quartiers_2030",
+    "deliberation",
+    "presentation",
+    "other",
 ]
 
 

@@ -24,10 +24,19 @@ def parsed_from_text(text: str, name: str = "doc.pdf", lines_per_page: int = 60)
         chunk = raw_lines[i : i + lines_per_page]
         lines, offset = [], 0
         for k, t in enumerate(chunk):
-            lines.append(Line(text=t, start=offset, bbox=(50.0, 50.0 + 12 * k, 545.0, 60.0 + 12 * k)))
+            lines.append(
+                Line(text=t, start=offset, bbox=(50.0, 50.0 + 12 * k, 545.0, 60.0 + 12 * k))
+            )
             offset += len(t) + 1
         pages.append(
-            Page(number=n, text="\n".join(chunk), method="text", width=595.0, height=842.0, lines=lines)
+            Page(
+                number=n,
+                text="\n".join(chunk),
+                method="text",
+                width=595.0,
+                height=842.0,
+                lines=lines,
+            )
         )
     sha = hashlib.sha256(text.encode()).hexdigest()
     return ParsedDocument(sha256=sha, path=name, file_name=name, pages=pages)
