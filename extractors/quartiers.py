@@ -513,10 +513,11 @@ def _codeless_table(
     """Rows of a table of quartiers without codes (veille, QIC, ...), when the header
     has a quartier column and the header or the heading above says what they are."""
     name_col = next((i for i, r in roles.items() if r.startswith("name")), None)
-    if name_col is None or ctx.last_status is None:
+    if name_col is None or ctx.last_status is None or not rows:
         return []
     if rows[0] != first:  # the header is on this page: is its name column about quartiers?
-        label = fold(clean_name(lines[first][1].split("\t")[name_col]) or "")
+        header = lines[first][1].split("\t")
+        label = fold(clean_name(header[name_col] if name_col < len(header) else "") or "")
         if not re.match(r"(?:quartiers?|perimetre|nom du quartier|qpv|qic)\b", label):
             return []
     out = []

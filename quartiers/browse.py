@@ -9,6 +9,8 @@ runs — restart it after an ingest.
 from __future__ import annotations
 
 import json
+import sqlite3
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,14 +19,26 @@ SQL_TIME_LIMIT_MS = 3000
 
 
 def prepare(db: Path) -> None:
-    """Refresh the comparison tables and views, then checkpoint the WAL into the file."""
+    """Refresh the comparison tables and views, then checkpoint the WAL into the file.
+
+    A database the user may not write to is served as it is, with a warning: browsing
+    must not need write access (the comparison views may then be missing or stale).
+    """
     from schemas.comparison import ensure_comparison
     from schemas.database import open_db
 
-    database = open_db(db)
+    try:
+        database = open_db(db)
+    except sqlite3.OperationalError as exc:
+        print(f"warning: {db} not refreshed ({exc})", file=sys.stderr)
+        return
     try:
         ensure_comparison(database)
         database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise
+        print(f"warning: {db} is read-only; comparison views not refreshed", file=sys.stderr)
     finally:
         database.close()
 
