@@ -20,6 +20,7 @@ from prefect.futures import as_completed
 
 from extractors.pdf import ParseError, ParseLimits, parse_pdf
 from extractors.registry import extract, extractor_version
+from schemas.comparison import ensure_comparison
 from schemas.database import ensure_schema, open_db
 from schemas.loader import clear_errors, is_loaded, load_document, record_error
 from schemas.records import Extraction, ParsedDocument
@@ -132,6 +133,8 @@ def ingest(
             else:  # the task itself crashed (worker lost, cancelled...)
                 _fail(db, summary, file, sha, "task", str(outcome))
                 progress.advance(0)
+    if summary.documents:
+        ensure_comparison(db)  # territories, communes and views follow the loaded documents
     summary.seconds = time.perf_counter() - started
     return summary
 
