@@ -1,0 +1,30 @@
+"""What the parser accepts, and the one error it raises when a file is refused.
+
+Input PDFs come from the open web and from scanners: a renamed HTML page, a
+truncated download or a 40 000-page decompression bomb must fail fast with a
+one-line reason instead of exhausting memory or hanging a worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """Bounds on one document; the defaults accept any real administrative PDF."""
+
+    max_file_bytes: int = 500 * 1024 * 1024
+    max_pages: int = 3000
+    max_pixels: int = 120_000_000  # one page raster at ``ocr_dpi``; above it OCR is refused
+    ocr_timeout_s: float = 120.0  # per page
+    ocr_dpi: int = 300
+
+
+class ParseError(Exception):
+    """A document that cannot be parsed; ``stage`` says where, ``message`` why (one line)."""
+
+    def __init__(self, stage: str, message: str) -> None:
+        self.stage = stage
+        self.message = " ".join(message.split())  # always one line
+        super().__init__(f"{stage}: {self.message}")

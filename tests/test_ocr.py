@@ -1,0 +1,243 @@
+"""Scan detection and OCR: image-only pages read back by the real Tesseract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from extractors.ocr import choose, garbled, plan, words_from_tsv
+from extractors.pages import Word, layout
+from extractors.pdf import ParseLimits, parse_pdf
+from schemas.records import Line, Page
+from tests.hostile import huge_image_pdf
+from tests.test_parsing import FONT, check_offsets
+
+LINES = [
+    "Contrat de ville : programmation des crédits",
+    "Le quartier QP062016 reçoit 10 800 € en 2022.",
+    "Action de médiation sociale portée par le centre social.",
+]
+
+
+def _text_pdf(path: Path, pages: list[list[str]]) -> Path:
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for lines in pages:
+        c.setFont(FONT, 14)
+        for k, text in enumerate(lines):
+            c.drawString(60, 760 - 28 * k, text)
+        c.showPage()
+    c.save()
+    return path
+
+
+def _scan(src: Path, dst: Path, dpi: int = 200) -> Path:
+    """An image-only PDF: every page of ``src`` rasterised, no text layer left."""
+    doc = pdfium.PdfDocument(src)
+    images = [doc[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(doc))]
+    doc.close()
+    images[0].save(dst, "PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("scan")
+    text = _text_pdf(tmp / "text.pdf", [LINES])
+    return text, _scan(text, tmp / "scan.pdf")
+
+
+@pytest.mark.integration
+def test_scanned_page_is_detected_and_ocrd(scanned: tuple[Path, Path]) -> None:
+    text_pdf, scan_pdf = scanned
+    doc = parse_pdf(scan_pdf)
+    page = doc.pages[0]
+    assert doc.kind == "scan" and page.method == "ocr"
+    assert "QP062016" in page.text
+    assert "10 800 €" in page.text
+    assert "médiation sociale" in page.text
+    assert page.confidence is not None and page.confidence > 70
+    assert all(ln.confidence is not None and ln.confidence > 0 for ln in page.lines)
+    assert doc.warnings == []
+    check_offsets(doc)
+    # OCR boxes land where the text layer puts the same line
+    ocr_box = next(ln.bbox for ln in page.lines if "QP062016" in ln.text)
+    text_page = parse_pdf(text_pdf).pages[0]
+    text_box = next(ln.bbox for ln in text_page.lines if "QP062016" in ln.text)
+    assert ocr_box == pytest.approx(text_box, abs=6)
+
+
+@pytest.mark.integration
+def test_mixed_document_ocrs_only_the_image_page(
+    tmp_path: Path, scanned: tuple[Path, Path]
+) -> None:
+    text_pdf, scan_pdf = scanned
+    merged = pdfium.PdfDocument.new()
+    for src in (text_pdf, scan_pdf):
+        part = pdfium.PdfDocument(src)
+        merged.import_pages(part)
+        part.close()
+    merged.save(tmp_path / "mixed.pdf")
+    merged.close()
+    calls: list[int] = []
+    doc = parse_pdf(tmp_path / "mixed.pdf", progress=calls.append)
+    assert doc.kind == "mixed"
+    assert [p.method for p in doc.pages] == ["text", "ocr"]
+    assert "QP062016" in doc.pages[1].text
+    assert calls == [1, 2]
+
+
+@pytest.mark.integration
+def test_always_mode_ocrs_a_text_page(scanned: tuple[Path, Path]) -> None:
+    page = parse_pdf(scanned[0], ocr="always").pages[0]
+    assert page.method == "ocr" and "QP062016" in page.text
+
+
+def test_never_mode_keeps_the_empty_text_layer(scanned: tuple[Path, Path]) -> None:
+    page = parse_pdf(scanned[1], ocr="never").pages[0]
+    assert page.method == "text" and page.text == ""
+
+
+def test_page_too_large_to_rasterise_is_refused_with_a_warning(
+    scanned: tuple[Path, Path],
+) -> None:
+    doc = parse_pdf(scanned[1], limits=ParseLimits(max_pixels=1_000_000))
+    page = doc.pages[0]
+    assert (page.method, page.text, page.confidence) == ("ocr", "", 0.0)
+    assert len(doc.warnings) == 1
+    assert doc.warnings[0].startswith("ocr: page 1: OCR refused")
+    assert "\n" not in doc.warnings[0]
+
+
+def test_decompression_bomb_image_is_never_rendered(tmp_path: Path) -> None:
+    """A page drawing a 400-million-pixel image is refused before pdfium decodes it."""
+    doc = parse_pdf(huge_image_pdf(tmp_path / "bomb.pdf"))
+    page = doc.pages[0]
+    assert (page.method, page.text, page.confidence) == ("ocr", "", 0.0)
+    assert doc.warnings == [
+        "ocr: page 1: OCR refused, it draws a 400000000-pixel image, over the limit of 120000000"
+    ]
+
+
+@pytest.mark.integration
+def test_ocr_timeout_is_a_warning_not_an_error(scanned: tuple[Path, Path]) -> None:
+    doc = parse_pdf(scanned[1], limits=ParseLimits(ocr_timeout_s=0.01))
+    page = doc.pages[0]
+    assert (page.method, page.text, page.confidence) == ("ocr", "", 0.0)
+    assert doc.warnings == ["ocr: page 1: OCR timed out after 0.01 s"]
+
+
+@pytest.mark.integration
+def test_image_page_with_a_stamped_line_is_ocrd(tmp_path: Path, scanned: tuple[Path, Path]) -> None:
+    """A scan with one digital line on top (a registry stamp): the image's text must not be lost."""
+    stamp = tmp_path / "stamp.pdf"
+    c = canvas.Canvas(str(stamp), pagesize=A4)
+    c.setFont(FONT, 7)
+    c.drawString(400, 820, "Reçu en préfecture le 30/09/2024")
+    c.showPage()
+    c.save()
+    scan = pdfium.PdfDocument(scanned[1])
+    overlay = pdfium.PdfDocument(stamp)
+    xobject = overlay.page_as_xobject(0, scan)
+    page = scan[0]
+    page.insert_obj(xobject.as_pageobject())
+    page.gen_content()
+    scan.save(tmp_path / "stamped.pdf")
+    scan.close()
+    overlay.close()
+    parsed = parse_pdf(tmp_path / "stamped.pdf").pages[0]
+    assert parsed.method == "ocr"
+    assert "QP062016" in parsed.text
+
+
+# ----------------------------------------------------------------- scan detection
+
+
+def _words(text: str) -> list[Word]:
+    return [Word(t, 10.0 * k, 100, 10.0 * k + 8, 112, 12) for k, t in enumerate(text.split())]
+
+
+FRENCH = (
+    "Le contrat de ville engage les partenaires au service des habitants des quartiers "
+    "prioritaires de la politique de la ville, avec une programmation annuelle des actions."
+)
+
+
+def test_garbled_text_layers_are_recognised() -> None:
+    assert not garbled(FRENCH)
+    assert not garbled("Lens\t12 345\t1 234 567 €\nLiévin\t8 901\t987 654 €\n" * 5)
+    assert garbled("\ufffd\ufffd\ufffd \ufffd\ufffd \ufffd\ufffd\ufffd\ufffd" * 10)
+    assert garbled("\ue000\ue001\ue002 \ue003\ue004" * 20)  # private-use glyph codes
+    assert garbled("!#$% &'()* +,-./ :;<=>" * 10)
+    # glyph ids of a subset font read as character codes: "Le contrat" -> "/H FRQWUDW"
+    shifted = "".join(chr(ord(ch) - 29) if ch.isascii() and ch.isalpha() else ch for ch in FRENCH)
+    assert garbled(f"{shifted} {shifted}")
+    assert not garbled(f"{FRENCH} {FRENCH}".upper())  # capitals are not garbage
+
+
+def test_plan_decides_per_page() -> None:
+    area = 595.0 * 842.0
+    words = _words(FRENCH)
+    assert plan(words, 40, 0.0, area, "auto") == "text"
+    assert plan([], 1, area, area, "auto") == "ocr"  # an image, no text
+    assert plan([], 0, 0.0, area, "auto") == "text"  # a blank page
+    assert plan(_words("\ufffd\ufffd \ufffd\ufffd\ufffd " * 20), 10, 0.0, area, "auto") == "ocr"
+    assert plan(words[:3], 5, 0.9 * area, area, "auto") == "compare"
+    assert plan(words, 40, 0.9 * area, area, "auto") == "compare"  # little text on a scan
+    assert plan(words * 40, 40, 0.9 * area, area, "auto") == "text"  # a real text layer
+    assert plan([], 1, area, area, "never") == "text"
+    assert plan(words, 40, 0.0, area, "always") == "compare"
+
+
+def _page(method: str, lines: list[tuple[str, float | None]]) -> Page:
+    text = "\n".join(t for t, _ in lines)
+    out, start = [], 0
+    for t, conf in lines:
+        out.append(Line(t, start, (0, 0, 1, 1), conf))
+        start += len(t) + 1
+    return Page(1, text, method, 595.0, 842.0, out)
+
+
+def test_choose_keeps_ocr_only_when_it_confidently_reads_more() -> None:
+    caption = _page("text", [("Photo : la place du marché", None)])
+    noise = _page("ocr", [("iIl;: ,.ee mM Nnn wW ii lll ooo pP ssSs hHh", 25.0)] * 5)
+    read = _page("ocr", [(FRENCH, 91.0), ("Photo : la place du marché", 88.0)])
+    assert choose(caption, noise, "auto") is caption
+    assert choose(caption, read, "auto") is read
+    assert choose(caption, noise, "always") is noise
+
+
+def test_words_from_tsv_maps_pixels_to_points_and_keeps_lines() -> None:
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [
+        "4\t1\t1\t1\t1\t0\t300\t600\t900\t50\t-1\t",
+        "5\t1\t1\t1\t1\t1\t300\t600\t200\t50\t96.5\tMontant",
+        "5\t1\t1\t1\t1\t2\t1000\t602\t200\t48\t91.5\t12 000",
+        "5\t1\t1\t1\t2\t1\t300\t700\t100\t40\t-1\t ",
+        "5\t1\t2\t1\t1\t1\t300\t900\t100\t40\t88.0\tsuite",
+    ]
+    scale = 72 / 300
+    words, conf = words_from_tsv("\n".join([header, *rows]), (0.0, scale, 0.0, 0.0, 0.0, scale))
+    assert [w.text for w in words] == ["Montant", "12 000", "suite"]
+    assert conf == pytest.approx((96.5 + 91.5 + 88.0) / 3)
+    first = words[0]
+    assert (first.x0, first.top, first.x1, first.bottom) == pytest.approx((72, 144, 120, 156))
+    assert words[0].piece == words[1].piece != words[2].piece
+    assert words[0].block == 1 and words[2].block == 2
+
+
+def test_table_rules_read_as_bars_become_cell_boundaries() -> None:
+    """A scanned table row: Tesseract reads the vertical rules as "|" next to the cells."""
+    cells = ["QP062016", "|", "Quartier", "Saint-Elie", "|Hulluch", "695|", "10", "400", "€"]
+    rows = [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    ]
+    for k, text in enumerate(cells):
+        rows.append(f"5\t1\t1\t1\t1\t{k + 1}\t{100 + 60 * k}\t100\t50\t40\t90\t{text}")
+    words, _ = words_from_tsv("\n".join(rows), (0.0, 0.24, 0.0, 0.0, 0.0, 0.24))
+    assert "|" not in "".join(w.text for w in words)
+    drafts, _ = layout(words)
+    assert drafts[0].text == "QP062016\tQuartier Saint-Elie\tHulluch 695\t10 400 €"
