@@ -203,6 +203,70 @@ def test_actions_named_in_quotes_with_who_runs_them():
     ]
 
 
+def test_quoted_actions_opening_a_list_item_or_run_by_a_named_structure():
+    text = (
+        "Les engagements du bailleur\n\n"
+        "- L'action « Un toit, un emploi » a permis d'accompagner 12 jeunes.\n"
+        "- Habitat Nord initie sur ses résidences des actions collectives éco-citoyennes,"
+        " « Écogestes » avec le Département.\n"
+        "- Elle proposera aux entreprises le dispositif « Diagnostic 360 ».\n"
+        "- Le dispositif « Garantie jeunes » est mobilisé.\n"
+    )
+    _, actions = actions_of(text)
+    assert [(a.title, a.operator) for a in actions] == [
+        ("Action « Un toit, un emploi »", None),
+        ("Actions collectives éco-citoyennes « Écogestes »", "Habitat Nord"),
+    ]
+
+
+def test_a_title_naming_only_a_site_takes_the_works_described_elsewhere():
+    text = (
+        "Fonds de concours renouvellement urbain\n\n"
+        "Maubeuge:\n\n"
+        "- Rue des Écoles : 10 000€\n"
+        "- Square Vauban / Parc Nord : 20 000€\n"
+        "- Place du Marché : 5 000€\n\n"
+        "Avancement des opérations\n\n"
+        "- Secteur Place du Marché -- études lancées\n"
+        "- Restructuration de la rue des Écoles Travaux débutés fin 2024\n"
+        "- Aménagement du parc Nord -- Les travaux sont achevés\n"
+    )
+    _, actions = actions_of(text)
+    assert [(a.title, a.amount_eur) for a in actions] == [
+        ("Rue des Écoles (restructuration de la rue des Écoles)", 10000),
+        ("Square Vauban / Parc Nord (aménagement du parc Nord)", 20000),
+        ("Place du Marché", 5000),
+    ]
+    assert actions[0].provenance.raw == "- Rue des Écoles : 10 000€"
+
+
+def test_further_amount_columns_are_stated_in_the_title():
+    rows = [
+        "Opération\tCoût total\tSubventions sollicitées",
+        "Réhabilitation de 40 logements\t1,2 M€\t300 000 €",
+        "Construction d'une crèche\t800 000 €\t",
+    ]
+    _, actions = actions_of("\n".join(rows))
+    assert [(a.title, a.amount_eur) for a in actions] == [
+        ("Réhabilitation de 40 logements (Subventions sollicitées : 300 000 €)", 1_200_000),
+        ("Construction d'une crèche", 800_000),
+    ]
+
+
+def test_a_focus_on_an_event_completes_the_numbered_focus_above_it():
+    text = (
+        "Focus #3 : la participation des habitants\n\n"
+        "Focus sur la fête de quartier – 14 juin 2024\n\n"
+        "Les habitants ont préparé la fête avec les associations.\n\n"
+        "Focus #4 : Le jardin partagé - Opérateur : Association Les Jardins\n"
+    )
+    _, actions = actions_of(text)
+    assert [(a.title, a.operator) for a in actions] == [
+        ("Focus #3 : la participation des habitants – la fête de quartier – 14 juin 2024", None),
+        ("Focus #4 : Le jardin partagé", "Association Les Jardins"),
+    ]
+
+
 def test_calculations_and_prose_lists_are_not_actions():
     text = (
         "Les besoins financiers des opérations sont les suivants :\n"
@@ -232,18 +296,26 @@ def _score(stem: str, *, strip_glosses: bool) -> tuple[int, int, int, int]:
     """(matched, predicted, gold, matched with the gold amount) for one seed.
 
     Titles match one-to-one, best first, at token_sort_ratio >= 80 after accent and
-    case normalisation (as quartiers.evaluate). ``strip_glosses`` also accepts the gold
-    title without the annotator's explanations in brackets ("Rue Hermant
-    (restructuration partielle de la rue Hermant)" -> "Rue Hermant").
+    case normalisation (as quartiers.evaluate). ``strip_glosses`` also accepts either
+    title without its explanations in brackets ("Rue Hermant (restructuration
+    partielle de la rue Hermant)" -> "Rue Hermant"): the same actions found, even
+    where the annotator paraphrased what the document says about them.
     """
     doc = seed_document(stem)
     predicted = extract_actions(doc, amounts=extract_amounts(doc))
     gold = json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))["actions"]
+
+    def variants(title: str) -> set[str]:
+        return {title, _GLOSS.sub("", title)} if strip_glosses else {title}
+
     pairs = []
     for i, g in enumerate(gold):
-        variants = {g["title"], _GLOSS.sub("", g["title"])} if strip_glosses else {g["title"]}
         for j, a in enumerate(predicted):
-            score = max(fuzz.token_sort_ratio(normalise(v), normalise(a.title)) for v in variants)
+            score = max(
+                fuzz.token_sort_ratio(normalise(v), normalise(w))
+                for v in variants(g["title"])
+                for w in variants(a.title)
+            )
             if score >= 80:
                 pairs.append((score, i, j))
     used_g, used_p, matched = set(), set(), []
@@ -272,8 +344,8 @@ def _f1(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
 # (stem, strict F1 reached, F1 reached with glosses stripped from gold titles)
 SEEDS = [
     ("004_175d0d4703e41153", 1.0, 1.0),
-    ("002_d10b0c97964f8d38", 0.60, 1.0),
-    ("001_51a140851bffbc08", 0.16, 0.40),
+    ("002_d10b0c97964f8d38", 0.86, 1.0),
+    ("001_51a140851bffbc08", 0.38, 0.49),
 ]
 
 
