@@ -39,7 +39,17 @@ COMPONENTS: tuple[Component, ...] = (
         "quartiers",
         lambda doc, ex: extract_quartiers(doc, department=ex.facts.department),
     ),
-    Component("amounts", "amounts", lambda doc, ex: extract_amounts(doc)),
+    Component(
+        "amounts",
+        "amounts",
+        lambda doc, ex: extract_amounts(
+            doc,
+            department=ex.facts.department,
+            territory=ex.facts.territory,
+            reference_year=ex.facts.reference_year,
+            doc_type=ex.facts.doc_type,
+        ),
+    ),
     Component(
         "partners",
         "partners",

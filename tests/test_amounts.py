@@ -225,6 +225,56 @@ def test_equals_sign_read_as_a_bullet_is_not_a_formula() -> None:
     assert result.kind == "total"
 
 
+def test_products_adding_up_to_a_stated_total_are_its_breakdown() -> None:
+    text = "\n".join(
+        [
+            "- Isolation : 2 000 logements x 30 000 € = 60 M€",
+            "- Toitures : 500 logements x 20 000 € = 10 M€",
+            "- Total : 70 M€",
+        ]
+    )
+    found = amounts_of(text)
+    assert [a.kind for a in found] == ["price", "breakdown", "price", "breakdown", "total"]
+
+
+def test_products_adding_up_to_a_subtotal_past_its_sibling_are_a_breakdown() -> None:
+    text = "\n".join(
+        [
+            "Le besoin serait de l'ordre de :",
+            "",
+            "1 000 logts x 4 000 € = 4 M€.",
+            "",
+            "Le besoin complémentaire serait de :",
+            "",
+            "500 logts x 10 000 € = 5 M€.",
+            "",
+            "Sous-total Bailleur pour la rénovation : 12 M€",
+            "",
+            "Sous-total Etat pour la rénovation : 9 M€",
+        ]
+    )
+    found = amounts_of(text)
+    assert [a.kind for a in found] == ["price", "breakdown", "price", "breakdown"] + [
+        "breakdown"
+    ] * 2
+
+
+def test_formula_factor_restating_a_grant_is_a_grant() -> None:
+    text = "\n".join(
+        [
+            "Besoins financiers : attribution d'une subvention de 3 000 € / logement.",
+            "",
+            "Le besoin qui en découlerait serait de l'ordre de :",
+            "",
+            "3 000 € x 1 500 logts = 4,5 M€.",
+        ]
+    )
+    found = amounts_of(text)
+    assert [a.kind for a in found] == ["grant", "grant", "total"]
+    (unstated,) = [a for a in amounts_of(text.split("\n", 2)[2]) if a.value_eur == 3_000]
+    assert unstated.kind == "price"
+
+
 def test_sentence_broken_over_slide_lines() -> None:
     text = (
         "La programmation prévisionnelle 2022 a représenté un montant total\n"
@@ -315,6 +365,46 @@ def test_year_is_none_when_nothing_says_it() -> None:
     assert amount.year is None
 
 
+SLIDES = "\n".join(
+    [
+        "Programmation 2022",
+        "Répartition des crédits",
+        "",
+        "Une enveloppe de 90 000 € a permis de soutenir 12 projets.",
+        "",
+        "Les fonds de concours",
+        "",
+        "- Commune A : 40 000 €",
+        "- Commune B : 30 000 €",
+        "",
+        "Revenu médian des habitants : 11 000 €",
+    ]
+)
+
+
+def test_slides_of_a_yearly_presentation_take_the_year_of_its_programmation() -> None:
+    found = extract_amounts(parsed_from_text(SLIDES), doc_type="presentation")
+    assert [(a.kind, a.year) for a in found] == [
+        ("envelope", 2022),
+        ("grant", 2022),
+        ("grant", 2022),
+        ("other", None),  # a statistic is not of the year it is reported in
+    ]
+
+
+def test_reference_year_dates_a_yearly_document_without_dating_heading() -> None:
+    text = SLIDES.replace("Programmation 2022", "Programmation")
+    found = extract_amounts(parsed_from_text(text), doc_type="rapport_annuel", reference_year=2021)
+    assert [a.year for a in found] == [2021, 2021, 2021, None]
+
+
+def test_contracts_and_deliberations_keep_undated_amounts_undated() -> None:
+    for doc_type in (None, "contrat_de_ville", "deliberation"):
+        found = extract_amounts(parsed_from_text(SLIDES), doc_type=doc_type, reference_year=2021)
+        # Only the sentence right under the dated heading is dated, by that heading.
+        assert [a.year for a in found] == [2022, None, None, None]
+
+
 def test_count_is_not_a_year() -> None:
     text = "nombre d'individus des ménages 1997\n\nSeuil de bas revenu : 11 250 euros par an"
     (amount,) = amounts_of(text)
@@ -364,6 +454,82 @@ def test_header_funder() -> None:
     assert header_funder("CONSEIL REGIONAL « investissement »") == "CONSEIL REGIONAL"
     assert header_funder("ANCT « BOP 147 » + « QE 2022 »") == "ANCT"
     assert header_funder("Contributions") is None
+
+
+def test_funder_from_a_title_wrapped_over_two_lines() -> None:
+    text = "\n".join(
+        [
+            "Les fonds de concours Politique de la Ville",
+            "de la Communauté d'Agglomération",
+            "",
+            "120 000 € ont été attribués à 2 communes au titre du fonds de concours :",
+            "",
+            "Commune A Montant du Fonds de Concours",
+            "Réfection d'un préau 70 000 €",
+            "",
+            "Commune B",
+            "Aménagement d'un parc 50 000 €",
+        ]
+    )
+    found = amounts_of(text)
+    assert [a.kind for a in found] == ["total", "grant", "grant"]
+    assert {a.funder for a in found} == {"Communauté d'Agglomération"}
+
+
+@pytest.mark.parametrize(
+    ("text", "funder"),
+    [
+        ("Sous-total Maisons & Cités pour les améliorations thermiques : 65 M€", "Maisons & Cités"),
+        (
+            "Sous-total Partenaires publics pour les reconfigurations : 7,5 M€",
+            "Partenaires publics",
+        ),
+        ("Une opération financée par Pas-de-Calais Habitat pour 630 k€", "Pas-de-Calais Habitat"),
+        ("Sous-total Axe 1 : 40 000 €", None),
+    ],
+)
+def test_funder_named_by_a_label_or_the_partner_registry(text: str, funder: str | None) -> None:
+    (amount,) = amounts_of(text)
+    assert amount.funder == funder
+
+
+def test_funder_from_a_header_naming_whose_money_it_counts() -> None:
+    text = "\n".join(
+        [
+            "Opérations\tInvestissement Vilogia\tSubventions Partenaires publics",
+            "Résidentialisation\t3,75 M€\t3,75 M€",
+        ]
+    )
+    assert [a.funder for a in amounts_of(text)] == ["Vilogia", "Partenaires publics"]
+
+
+def test_amounts_under_a_fund_take_the_funder_named_with_it() -> None:
+    text = "\n".join(
+        [
+            "ANCT « BOP 147 »\tCAXY « Fonds de Soutien Local »",
+            "1 000 000 €\t80 000 €",
+            "",
+            "Le Fonds de Soutien Local",
+            "",
+            "- Une enveloppe de 100 000€",
+            "- 20 projets soutenus pour un montant de 80 000€",
+            "",
+            "Le Fonds de Travaux Urbains",
+            "",
+            "- Une enveloppe de 50 000€",
+        ]
+    )
+    found = amounts_of(text)
+    assert [a.funder for a in found] == ["ANCT", "CAXY", "CAXY", "CAXY", None]
+
+
+def test_funder_takes_the_partners_canonical_name_given_the_documents_facts() -> None:
+    text = "ANCT « BOP 147 »\tCONSEIL REGIONAL « investissement »\n1 000 000 €\t150 000 €"
+    doc = parsed_from_text(text)
+    written = [a.funder for a in extract_amounts(doc)]
+    canonical = [a.funder for a in extract_amounts(doc, department="59", territory=None)]
+    assert written == ["ANCT", "CONSEIL REGIONAL"]
+    assert canonical == ["ANCT", "Conseil régional Hauts-de-France"]
 
 
 @pytest.mark.parametrize(
@@ -440,23 +606,59 @@ def label_agrees(gold_label: str, label: str | None) -> bool:
     return bool(mine) and len(mine & words(gold_label)) * 2 >= min(len(mine), 6)
 
 
+def funder_key(name: str | None, facts: dict) -> str:
+    """A funder's name for comparison: case, accents, spaces and punctuation aside, and
+    the territory's acronym (the gold's short name) as the territory's name."""
+    key = re.sub(r"\W", "", fold(name or ""))
+    acronym = facts.get("territory_acronym")
+    if acronym and key == re.sub(r"\W", "", fold(acronym)):
+        return funder_key(facts["territory"], {})
+    return key
+
+
+def funder_agrees(gold_funder: str | None, funder: str | None, facts: dict) -> bool:
+    """The same funder, or none on both sides."""
+    return funder_key(gold_funder, facts) == funder_key(funder, facts)
+
+
+# Field agreements on the seeds, a little below what the rules reach: a regression fails.
+MIN_KIND = 0.9
+MIN_YEAR = 0.95
+MIN_LABEL = 0.75
+MIN_FUNDER = 0.6
+
+
 @pytest.mark.parametrize("stem", SEEDS)
 def test_amount_values_match_gold(stem: str) -> None:
     doc = seed_document(stem)
-    gold = json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))["amounts"]
-    found = extract_amounts(doc)
+    annotation = json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))
+    gold, facts = annotation["amounts"], annotation["document"]
+    found = extract_amounts(
+        doc,
+        department=facts["department"],
+        territory=facts["territory"],
+        reference_year=facts["reference_year"],
+        doc_type=facts["doc_type"],
+    )
     precision, recall, f1 = value_scores(found, gold)
     pairs = pair_with_gold(doc, found, gold)
     n = max(len(pairs), 1)
     kind = sum(g["kind"] == a.kind for g, a in pairs) / n
     year = sum(g["year"] == a.year for g, a in pairs) / n
     label = sum(label_agrees(g["label"], a.label) for g, a in pairs) / n
+    funder = sum(funder_agrees(g["funder"], a.funder, facts) for g, a in pairs) / n
+    stated = sum((g["funder"] is None) == (a.funder is None) for g, a in pairs) / n
     confusion = Counter((g["kind"], a.kind) for g, a in pairs if g["kind"] != a.kind)
     print(
         f"\n{stem}: {len(found)} found, {len(gold)} gold, "
         f"P={precision:.3f} R={recall:.3f} F1={f1:.3f}; on {len(pairs)} paired: "
-        f"kind {kind:.2f}, year {year:.2f}, label {label:.2f}; "
+        f"kind {kind:.2f}, year {year:.2f}, label {label:.2f}, "
+        f"funder {funder:.2f} (stated or not {stated:.2f}); "
         f"kind errors (gold, found): {dict(confusion.most_common(5))}"
     )
     assert f1 >= MIN_F1
     assert len(pairs) >= 0.9 * len(gold)  # values are found on the annotated lines
+    assert kind >= MIN_KIND
+    assert year >= MIN_YEAR
+    assert label >= MIN_LABEL
+    assert funder >= MIN_FUNDER

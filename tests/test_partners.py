@@ -113,15 +113,15 @@ def test_spelling_variants_of_places_give_one_canonical_name():
         "Le Conseil régional des Hauts de France finance aussi."
     )
     found = by_canonical(extract_partners(parsed_from_text(text)))
-    # A former region is named after the current one: one region, not two.
+    # Spelling variants of one place merge; a former region keeps its own name.
     assert set(found) == {
         "Conseil départemental du Pas-de-Calais",
+        "Conseil régional Nord-Pas-de-Calais",
         "Conseil régional Hauts-de-France",
     }
     assert len(found["Conseil départemental du Pas-de-Calais"].mentions) == 3
-    region = found["Conseil régional Hauts-de-France"]
-    assert len(region.mentions) == 2
-    assert region.name == "Conseil Régional Nord – Pas-de-Calais"  # the text as written
+    former = found["Conseil régional Nord-Pas-de-Calais"]
+    assert former.name == "Conseil Régional Nord – Pas-de-Calais"  # the text as written
 
 
 def test_generic_names_take_the_documents_department_and_region():
@@ -236,7 +236,7 @@ BETHUNE_BRUAY = "Communauté d'Agglomération de Béthune-Bruay, Artois-Lys Roma
         ("Etat", "Etat"),
         ("Préfecture", "Etat"),
         ("CONSEIL REGIONAL", "Conseil régional Hauts-de-France"),
-        ("Conseil régional Nord-Pas-de-Calais", "Conseil régional Hauts-de-France"),
+        ("Conseil régional Nord-Pas-de-Calais", "Conseil régional Nord-Pas-de-Calais"),
         ("la CAF", "Caisse d'allocations familiales du Pas-de-Calais"),
         ("Caisse d'Allocations Familliales", "Caisse d'allocations familiales du Pas-de-Calais"),
         ("CD62", "Conseil départemental du Pas-de-Calais"),
