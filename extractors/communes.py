@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from .folding import fold as fold_same_length
 
 COG_CSV = (
     Path(__file__).resolve().parent.parent
@@ -33,6 +34,7 @@ _MIN_FUZZY_LEN = 5
 _ADMIN_PREFIX = re.compile(
     r"^(?:(?:la\s+)?ville|(?:la\s+)?commune|mairie)\s+(?:de\s+|d['’]\s*)", re.I
 )
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
 _SPLIT = re.compile(r"\s*(?:/|,|;|\(|\)|\+|&|\s[-–—]\s|\bet\b)\s*", re.I)
 
 
@@ -44,10 +46,13 @@ class Commune:
 
 
 def fold(text: str) -> str:
-    """Lower case, no accents, ligatures spelt out: the form names are compared in."""
-    for a, b in (("œ", "oe"), ("Œ", "OE"), ("æ", "ae"), ("Æ", "AE"), ("’", "'")):
-        text = text.replace(a, b)
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    """Lower case, no accents, ligatures spelt out: the form names are compared in.
+
+    Unlike :func:`extractors.folding.fold` (which maps "œ" to one letter to keep
+    offsets), "Cœur" and "Coeur" must give the same key here, so ligatures are spelt
+    out first.
+    """
+    return fold_same_length(text.translate(_LIGATURES))
 
 
 def commune_key(name: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .communes import department_key
 
 # Characters OCR puts where a digit was printed, and the digit they stand for.
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 # At most one stray space: after the prefix or inside the digits.
 _CANDIDATE = re.compile(
     r"(?<![A-Za-z0-9À-ÿ])"
@@ -72,13 +72,13 @@ def normalise_code(raw: str) -> str | None:
     if prefix[0] in "O0":
         prefix = "Q" + prefix[1]
     body = token[2:]
-    dept = body[:3].translate(_DIGIT_LOOKALIKES).upper()
+    dept = body[:3].translate(DIGIT_LOOKALIKES).upper()
     if dept[:2] == "02" and body[2] in "AaBb":
         dept = "02" + body[2].upper()
     if prefix == "QP":
-        code = prefix + dept + body[3:].translate(_DIGIT_LOOKALIKES)
+        code = prefix + dept + body[3:].translate(DIGIT_LOOKALIKES)
     elif prefix == "QN" and body[5].isalpha():
-        code = prefix + dept + body[3:5].translate(_DIGIT_LOOKALIKES) + body[5].upper()
+        code = prefix + dept + body[3:5].translate(DIGIT_LOOKALIKES) + body[5].upper()
     else:
         return None
     return code if validate_code(code) else None

@@ -95,3 +95,19 @@ def test_code_department():
     assert code_department("QN05953M") == "59"
     assert code_department("QP02A001") == "2A"
     assert code_department("QP971005") == "971"
+
+
+@pytest.mark.parametrize(
+    ("cell", "code", "raw"),
+    [
+        ("QPO59012\tLe Pile\tRoubaix", "QP059012", "QPO59012"),  # O for zero, TAB after
+        ("|QP059020|", "QP059020", "QP059020"),  # the cell's rules read as bars
+        ("QP059031 .\tCité du 10", "QP059031", "QP059031"),  # a speck read as a stop
+        (":QP059040;", "QP059040", "QP059040"),
+        ("QP05905l\tLes Hauts", "QP059051", "QP05905l"),  # l for 1 in the last digit
+    ],
+)
+def test_codes_in_ocr_table_cells(cell, code, raw):
+    [m] = find_codes(cell)
+    assert (m.code, m.raw) == (code, raw)
+    assert cell[m.start : m.end] == raw

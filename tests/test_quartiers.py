@@ -17,7 +17,8 @@ from rapidfuzz import fuzz
 
 from extractors.communes import resolve_commune, resolve_communes, split_communes
 from extractors.quartiers import clean_name, extract_quartiers, name_key, status_from
-from schemas.records import Table
+from extractors.quartiers.numbers import int_value, money_value
+from schemas.records import Line, Page, ParsedDocument, Table
 from tests.support import GOLD, SOURCES, parsed_from_text, seed_document
 
 TABLE = """\
@@ -102,6 +103,183 @@ def test_row_from_page_tables_when_the_text_has_no_tabs():
     [q] = extract_quartiers(doc)
     assert (q.name, q.communes, q.population) == ("Les Minguettes", ["Vénissieux"], 20000)
     assert q.mentions[0].provenance.raw == "QP069001 Les Minguettes Vénissieux 20 000"
+
+
+# ---------------------------------------------------------- scanned tables
+
+# Column starts of an OCR'd QPV table, in points: code, name, communes, count, income, page.
+X_CODE, X_NAME, X_COMMUNES, X_COUNT, X_INCOME, X_PAGE = 50, 110, 260, 380, 430, 490
+
+
+def _scanned(rows: list[tuple], method: str = "ocr"):
+    """A one-page document laid out like OCR output: each line is (top, [(x, cell)])
+    or (top, [(x, cell)], height), its cells TAB-joined, its box spanning them at 5
+    points a character, 10 points high unless told."""
+    lines, offset = [], 0
+    for top, cells, *height in rows:
+        text = "\t".join(c for _, c in cells)
+        x1 = cells[-1][0] + 5 * len(cells[-1][1])
+        bottom = top + (height[0] if height else 10)
+        lines.append(Line(text=text, start=offset, bbox=(cells[0][0], top, x1, bottom)))
+        offset += len(text) + 1
+    page = Page(
+        number=1,
+        text="\n".join(ln.text for ln in lines),
+        method=method,
+        width=595.0,
+        height=842.0,
+        lines=lines,
+    )
+    return ParsedDocument(sha256="0" * 64, path="scan.pdf", file_name="scan.pdf", pages=[page])
+
+
+def _scanned_table(count: str = "3780", total: str = "8394", method: str = "ocr"):
+    """The rows OCR gives for a QPV table: noise cells, a header on two lines, names
+    and communes wrapped onto lines without a code, cells merged where the gap is
+    small, a bar and a full stop around counts, the total under the last row."""
+    return _scanned(
+        [
+            (100, [(X_CODE, "- Code"), (80, ":"), (X_NAME, "Quartier Prioritaire"),
+                   (X_COMMUNES, "Commune(s)"), (340, "L"), (X_COUNT, "Population ."),
+                   (X_INCOME, "Revenu"), (X_PAGE, "Page")]),
+            (110, [(X_INCOME, "fiscal médian")]),
+            (125, [(X_CODE, "QPO59012"), (X_NAME, "Le Pile - Sainte"), (X_COMMUNES, "Roubaix"),
+                   (330, "en"), (X_COUNT, "1220."), (X_INCOME, "10 800 €"), (X_PAGE, "24")]),
+            (136, [(X_NAME + 2, ": Elisabeth (NPNRU)")]),
+            (150, [(X_CODE, "QP059020"), (X_NAME, "La Bourgogne"), (X_COMMUNES, "Tourcoing /"),
+                   (X_COUNT, "|814"), (X_INCOME, "8 100 €"), (X_PAGE, "31")]),
+            (161, [(X_COMMUNES + 2, "Wattrelos .")]),
+            (175, [(X_CODE, "QP059031"), (X_NAME, "Cité du 10 Roubaix (Croix)"),
+                   (X_COUNT, "1680"), (X_INCOME, "9 000 €"), (X_PAGE, "35")]),
+            (200, [(X_CODE, "QP059040"), (X_NAME, "Les Trois Ponts"),
+                   (X_COMMUNES, f"Roubaix / Croix . {count}"), (X_INCOME, "9 900 €"),
+                   (X_PAGE, "38")]),
+            (225, [(X_CODE, "QP059050"), (X_NAME, "Les Hauts de Roubaix"), (X_COUNT, "900"),
+                   (X_INCOME, "9 500 €"), (X_PAGE, "41")]),
+            (236, [(X_COUNT, total)]),
+            (260, [(X_CODE, "Le contrat de ville porte sur ces cinq quartiers.")]),
+        ],
+        method=method,
+    )  # fmt: skip
+
+
+def _rows(quartiers):
+    return {q.code: (q.name, q.communes, q.population, q.median_income) for q in quartiers}
+
+
+def test_scanned_table_reads_like_the_text_layer():
+    text = (
+        "Code\tQuartier Prioritaire\tCommune(s)\tPopulation\tRevenu fiscal médian\tPage\n"
+        "QP059012\tLe Pile - Sainte Elisabeth (NPNRU)\tRoubaix\t1220\t10 800 €\t24\n"
+        "QP059020\tLa Bourgogne\tTourcoing / Wattrelos\t814\t8 100 €\t31\n"
+        "QP059031\tCité du 10\tRoubaix (Croix)\t1680\t9 000 €\t35\n"
+        "QP059040\tLes Trois Ponts\tRoubaix / Croix\t3780\t9 900 €\t38\n"
+        "QP059050\tLes Hauts de Roubaix\t\t900\t9 500 €\t41\n"
+    )
+    born_digital = _rows(extract_quartiers(parsed_from_text(text), department="59"))
+    scanned = _rows(extract_quartiers(_scanned_table(), department="59"))
+    assert scanned == born_digital
+    assert scanned["QP059012"] == ("Le Pile - Sainte Elisabeth", ["Roubaix"], 1220, 10800.0)
+    assert scanned["QP059020"][1:3] == (["Tourcoing", "Wattrelos"], 814)
+    assert scanned["QP059031"][:2] == ("Cité du 10", ["Roubaix", "Croix"])
+    # A trailing commune is split off a merged cell only after a name, not after "de".
+    assert scanned["QP059050"][:2] == ("Les Hauts de Roubaix", [])
+
+
+def test_wrapped_line_joins_its_row_and_the_total_joins_nothing():
+    doc = _scanned_table()
+    qs = _by_code(extract_quartiers(doc, department="59"))
+    assert len(qs) == 5
+    prov = qs["QP059012"].mentions[0].provenance
+    assert (
+        prov.raw
+        == "QPO59012\tLe Pile - Sainte\tRoubaix\ten\t1220.\t10 800 €\t24\n: Elisabeth (NPNRU)"
+    )
+    assert prov.bbox is not None and prov.bbox[3] == 146  # down to the wrapped line
+    assert qs["QP059012"].mentions[0].raw_code == "QPO59012"
+    last = qs["QP059050"].mentions[0].provenance
+    assert "8394" not in last.raw and qs["QP059050"].population == 900
+
+
+def test_wrapped_line_must_continue_a_text_cell():
+    doc = _scanned(
+        [
+            (100, [(X_CODE, "Code"), (X_NAME, "Quartier"), (X_COMMUNES, "Commune"),
+                   (X_COUNT, "Population")]),
+            (115, [(X_CODE, "QP059012"), (X_NAME, "Le Pile"), (X_COMMUNES, "Roubaix"),
+                   (X_COUNT, "7420")]),
+            (126, [(X_NAME, "Source : INSEE, RFL 2011")]),
+            (140, [(X_CODE, "QP059020"), (X_NAME, "La Bourgogne"), (X_COMMUNES, "Tourcoing"),
+                   (X_COUNT, "5400")]),
+            # A row of its own whose code cell is empty: no cell above broke off.
+            (151, [(X_NAME, "Cité Lebas"), (X_COMMUNES, "Wattrelos")]),
+            (165, [(X_CODE, "QP059031"), (X_NAME, "Cité du 10"), (X_COMMUNES, "Croix"),
+                   (X_COUNT, "1200")]),
+            (176, [(X_NAME, "Les Quartiers De Veille")], 16),  # a heading, larger type
+        ]
+    )  # fmt: skip
+    qs = _rows(extract_quartiers(doc, department="59"))
+    assert qs == {
+        "QP059012": ("Le Pile", ["Roubaix"], 7420, None),
+        "QP059020": ("La Bourgogne", ["Tourcoing"], 5400, None),
+        "QP059031": ("Cité du 10", ["Croix"], 1200, None),
+    }
+
+
+def test_printed_total_repairs_a_rule_read_as_a_one():
+    qs = _by_code(extract_quartiers(_scanned_table(count="13780"), department="59"))
+    repaired = qs["QP059040"]
+    assert repaired.population == 3780
+    assert (
+        repaired.mentions[0].provenance.confidence
+        < qs["QP059020"].mentions[0].provenance.confidence
+    )
+    # Nothing to repair when the counts add up; a text layer is never second-guessed.
+    assert (
+        _by_code(extract_quartiers(_scanned_table(), department="59"))["QP059040"].population
+        == 3780
+    )
+    text_layer = _scanned_table(count="13780", method="text")
+    assert _by_code(extract_quartiers(text_layer, department="59"))["QP059040"].population == 13780
+    # Without a total, or when no single reading adds up, the figure stays as read.
+    no_total = _scanned_table(count="13780", total="-")
+    assert _by_code(extract_quartiers(no_total, department="59"))["QP059040"].population == 13780
+    wrong = _scanned_table(count="13780", total="9999")
+    assert _by_code(extract_quartiers(wrong, department="59"))["QP059040"].population == 13780
+
+
+def test_scanned_table_continued_without_header_keeps_it():
+    first = _scanned_table().pages[0]
+    second = _scanned(
+        [
+            (60, [(X_CODE, "QP059060"), (X_NAME, "Les Oliveaux"), (X_COMMUNES, "Loos"),
+                  (330, "."), (X_COUNT, "2 150"), (X_INCOME, "8 700 €"), (X_PAGE, "44")]),
+            (75, [(X_CODE, "QP059061"), (X_NAME, "Secteur Nord"), (X_COMMUNES, "Lille"),
+                  (X_COUNT, "3100"), (X_INCOME, "9 100 €"), (X_PAGE, "45")]),
+        ]
+    ).pages[0]  # fmt: skip
+    second.number = 2
+    doc = _scanned_table()
+    doc.pages = [first, second]
+    qs = _rows(extract_quartiers(doc, department="59"))
+    assert qs["QP059060"] == ("Les Oliveaux", ["Loos"], 2150, 8700.0)
+    assert qs["QP059061"] == ("Secteur Nord", ["Lille"], 3100, 9100.0)
+
+
+@pytest.mark.parametrize(
+    ("cell", "count"),
+    [("1220.", 1220), ("|814", 814), ("7 420", 7420), ("1O80", 1080), ("13920", 13920),
+     (": 695", 695), ("12 3", None), ("Page", None), ("", None)],
+)  # fmt: skip
+def test_counts_as_ocr_writes_them(cell, count):
+    assert int_value(cell) == count
+
+
+def test_amounts_as_ocr_writes_them():
+    assert money_value(": 10400€") == 10400.0
+    assert money_value(":. 8900€") == 8900.0
+    assert money_value("7700 € .") == 7700.0
+    assert money_value("12,4 k€") == 12400.0
 
 
 # ---------------------------------------------------------------- headings
