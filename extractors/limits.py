@@ -16,9 +16,13 @@ class ParseLimits:
 
     max_file_bytes: int = 500 * 1024 * 1024
     max_pages: int = 3000
-    max_pixels: int = 120_000_000  # one page raster at ``ocr_dpi``; above it OCR is refused
+    # Pixels OCR may decode for one page: its raster at the OCR resolution, and the
+    # largest image it draws (rendering decodes it whole); above either, OCR is refused.
+    max_pixels: int = 120_000_000
     ocr_timeout_s: float = 120.0  # per page
-    ocr_dpi: int = 300
+    ocr_dpi: int = 300  # pages drawn as vectors or text; a scan is read at its own resolution
+    min_ocr_dpi: int = 200  # ... raised to this (Tesseract reads poorly below)
+    max_ocr_dpi: int = 400  # ... and lowered to this (more pixels cost time, read no better)
 
 
 class ParseError(Exception):

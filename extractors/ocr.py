@@ -14,6 +14,7 @@ block/paragraph/line ids; boxes are mapped from pixels back to page points.
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import re
 import statistics
@@ -31,9 +32,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extractors.limits import ParseError, ParseLimits
-from extractors.pages import Word
-from extractors.rules import erase_rules
-from schemas.records import Page
+from extractors.pages import TAB_GAP, Draft, Word, find_grids, layout
+from extractors.rules import PixelBox, find_rules, skew_angle
+from schemas.records import BBox, Page
 
 LANG = "fra"
 WORKERS = os.cpu_count() or 1
@@ -42,6 +43,18 @@ _SLOTS = threading.BoundedSemaphore(WORKERS)
 _ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 _EM_SCALE = 1.15 / 0.75  # OCR word height -> text-layer glyph box height
 _RULES = "|¦"  # what Tesseract reads a table's vertical rule as
+_RULE_HEIGHT = 1.3  # a lone bar this many times taller than the line's words is a rule
+_IMAGE_COVER = 0.5  # images covering this share of a page make it a scan of their resolution
+# Tesseract reads specks, shading and the ends of erased rules as marks and letters it
+# is unsure of: below these confidences a lone mark, or one or two characters mixing
+# letters and marks, are noise. Signs carrying meaning are kept however read.
+_MARK_CONF = 50.0
+_SHORT_CONF = 30.0
+_SIGNS = frozenset("€%&§+=«»")
+# "1.714 733 €": a speck in the space between digit groups read as a dot. A number
+# never mixes dot and space group separators, so the dot is a space.
+_GROUP = re.compile(r"\d{1,3}\.\d{3}")
+_NEXT_GROUP = re.compile(r"\d{3}(?!\d)")
 
 Affine = tuple[float, float, float, float, float, float]  # x = a + b*px + c*py; y = d + e*px + f*py
 Transform = Callable[[float, float], tuple[float, float]]  # PDF user space -> page frame
@@ -124,6 +137,36 @@ def _readable(page: Page) -> int:
 
 
 @dataclass(slots=True)
+class Turn:
+    """The skew of a scanned page: the turn that levels it, about a point of the page.
+
+    Tesseract reads the page as scanned; the layout (lines, table cells) is built
+    on the levelled page, where lines are horizontal and rules straight, and the
+    lines' boxes are turned back at the end. Boxes turn about their centre and
+    keep their size, so a line's box stays a line's box.
+    """
+
+    centre: tuple[float, float]  # page points
+    angle: float  # degrees counter-clockwise on the displayed page
+
+    def level(self, box: BBox) -> BBox:
+        """A box of the scanned page, placed on the levelled page."""
+        return self._turn(box, self.angle)
+
+    def unlevel(self, box: BBox) -> BBox:
+        """A box of the levelled page, placed back on the scanned page."""
+        return self._turn(box, -self.angle)
+
+    def _turn(self, box: BBox, angle: float) -> BBox:
+        cx, cy = self.centre
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        dx, dy = (box[0] + box[2]) / 2 - cx, (box[1] + box[3]) / 2 - cy
+        x, y = cx + cos * dx + sin * dy, cy - sin * dx + cos * dy  # y points down
+        hw, hh = (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
+        return (x - hw, y - hh, x + hw, y + hh)
+
+
+@dataclass(slots=True)
 class OcrPage:
     """The words Tesseract read on one page, or why it could not."""
 
@@ -131,6 +174,18 @@ class OcrPage:
     words: list[Word] = field(default_factory=list)
     confidence: float | None = None  # mean word confidence, 0-100
     problem: str | None = None  # one line, set when the page could not be OCR'd
+    strokes: list[BBox] = field(default_factory=list)  # table rules, in the words' frame
+    turn: Turn | None = None  # set when the page was levelled before OCR
+
+
+@dataclass(slots=True)
+class Raster:
+    """A page as handed to Tesseract: pixel size, its skew, its rules (on the levelled page)."""
+
+    width: int
+    height: int
+    angle: float
+    rules: list[PixelBox]
 
 
 def pixel_frame(page: pdfium.PdfPage, width_px: int, height_px: int, to_frame: Transform) -> Affine:
@@ -156,22 +211,94 @@ def pixel_frame(page: pdfium.PdfPage, width_px: int, height_px: int, to_frame: T
     )
 
 
-def render_pgm(page: pdfium.PdfPage, dpi: int, dest: Path) -> tuple[int, int]:
-    """Render ``page`` in grayscale at ``dpi``, table rules erased, to a binary PGM file.
+def scan_dpi(page: pdfium.PdfPage, limits: ParseLimits) -> int:
+    """The resolution to OCR ``page`` at: its images' own when they cover it, else the default.
 
-    Returns its pixel size.
+    A scanned page is an image of known pixel size drawn over a known area; OCR at
+    that resolution reads what the scanner stored, where resampling to a fixed
+    300 dpi blurs a 200 dpi scan's glyphs and costs twice the pixels. The result is
+    kept within the limits' range (small images are upsampled to what Tesseract
+    reads well, huge ones downsampled).
     """
+    width, height = page.get_size()
+    bounds = [ctypes.c_float() for _ in range(4)]
+    px_w, px_h = ctypes.c_uint(), ctypes.c_uint()
+    area = pixels = 0.0
+    raw = page.raw
+    for k in range(min(pdfium_c.FPDFPage_CountObjects(raw), 64)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, k)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            continue
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+            continue
+        if not pdfium_c.FPDFImageObj_GetImagePixelSize(obj, px_w, px_h):
+            continue
+        left, bottom, right, top = (v.value for v in bounds)
+        area += max(0.0, right - left) * max(0.0, top - bottom)
+        pixels += px_w.value * px_h.value
+    if area < _IMAGE_COVER * width * height or not pixels:
+        return limits.ocr_dpi
+    native = 72.0 * math.sqrt(pixels / area)
+    return round(min(max(native, limits.min_ocr_dpi), limits.max_ocr_dpi))
+
+
+def render_gray(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
+    """``page`` rendered in grayscale at ``dpi``, as a contiguous array (pdfium's lock held)."""
     bitmap = page.render(scale=dpi / 72.0, grayscale=True)
     try:
-        pixels = bitmap.to_numpy()  # a view on pdfium's buffer, rows possibly strided
-        height, width = pixels.shape
-        pixels = erase_rules(np.ascontiguousarray(pixels, dtype=np.uint8), dpi)
-        with dest.open("wb") as fh:
-            fh.write(b"P5\n%d %d\n255\n" % (width, height))
-            fh.write(pixels.tobytes())
+        # a view on pdfium's buffer, rows possibly strided
+        return np.ascontiguousarray(bitmap.to_numpy(), dtype=np.uint8)
     finally:
         bitmap.close()
-    return width, height
+
+
+def write_pgm(pixels: np.ndarray, dpi: int, dest: Path) -> Raster:
+    """The page image as Tesseract gets it, table rules erased, in a binary PGM file."""
+    angle = skew_angle(pixels, dpi)
+    pixels, rules = find_rules(pixels, dpi, angle)
+    height, width = pixels.shape
+    with dest.open("wb") as fh:
+        fh.write(b"P5\n%d %d\n255\n" % (width, height))
+        fh.write(pixels.tobytes())
+    return Raster(width, height, angle, rules)
+
+
+def render_pgm(page: pdfium.PdfPage, dpi: int, dest: Path) -> Raster:
+    """Render ``page`` at ``dpi`` to ``dest`` as :func:`write_pgm` prepares it."""
+    return write_pgm(render_gray(page, dpi), dpi, dest)
+
+
+def strokes_of(rules: list[PixelBox], affine: Affine) -> list[BBox]:
+    """Pixel rules -> strokes in the page frame, exactly horizontal or vertical."""
+    a, b, c, d, e, f = affine
+    out = []
+    for x0, y0, x1, y1 in rules:
+        xs = (a + b * x0 + c * y0, a + b * x1 + c * y1)
+        ys = (d + e * x0 + f * y0, d + e * x1 + f * y1)
+        if abs(xs[1] - xs[0]) >= abs(ys[1] - ys[0]):
+            y = (ys[0] + ys[1]) / 2
+            out.append((min(xs), y, max(xs), y))
+        else:
+            x = (xs[0] + xs[1]) / 2
+            out.append((x, min(ys), x, max(ys)))
+    return out
+
+
+def ocr_layout(result: OcrPage) -> tuple[list[Draft], list[tuple[BBox, list[list[str | None]]]]]:
+    """An OCR'd page's line drafts and ruled tables, boxes back in the page frame.
+
+    The layout runs where the words were read, on the levelled page whose rules
+    are horizontal and vertical, so a scanned table is read cell by cell as a text
+    layer's table is.
+    """
+    grids = find_grids(result.strokes) if result.strokes else None
+    drafts, tables = layout(result.words, grids)
+    if result.turn is not None:
+        turn = result.turn
+        for draft in drafts:
+            draft.bbox = turn.unlevel(draft.bbox)
+        tables = [(turn.unlevel(box), rows) for box, rows in tables]
+    return drafts, tables
 
 
 def run_tesseract(image: Path, dpi: int, timeout: float) -> str:
@@ -194,24 +321,20 @@ def words_from_tsv(tsv: str, affine: Affine) -> tuple[list[Word], float | None]:
     and its block (so two lines of one block are never merged). Its ``size``, the
     unit for judging gaps, is its line's median word height scaled to the text
     layer's glyph boxes: a word box spans about 0.75 em, a pdfium loose box 1.15 em.
-    The vertical rules of a scanned table come back as "|" words: they are dropped
-    and mark a cell boundary instead.
+    Noise and the vertical rules of a scanned table read as "|" are dropped (see
+    :func:`_clean_line`).
     """
     a, b, c, d, e, f = affine
     lines: dict[tuple[str, str, str], list[Word]] = {}
-    confs: list[float] = []
-    key, rule_before = None, False
+    key, bar_before = None, False
     for row in tsv.splitlines()[1:]:
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5":
             continue
         if (cols[2], cols[3], cols[4]) != key:
-            key, rule_before = (cols[2], cols[3], cols[4]), False
+            key, bar_before = (cols[2], cols[3], cols[4]), False
         raw, conf = cols[11].strip(), float(cols[10])
-        text = raw.strip(_RULES)
-        if raw and not text:  # a rule on its own
-            rule_before = True
-            continue
+        text = raw.strip(_RULES) or raw[:1]  # a bar on its own stays one "|" word
         if not text or conf < 0:
             continue
         left, top, width, height = (float(v) for v in cols[6:10])
@@ -229,18 +352,67 @@ def words_from_tsv(tsv: str, affine: Affine) -> tuple[list[Word], float | None]:
                 confidence=conf,
                 piece=members[0].piece if members else len(lines) - 1,
                 block=int(cols[2]),
-                boundary=rule_before or raw[0] in _RULES,
+                boundary=text not in _RULES and (bar_before or raw[0] in _RULES),
             )
         )
-        rule_before = raw[-1] in _RULES
-        confs.append(conf)
-    words = []
+        bar_before = text not in _RULES and raw[-1] in _RULES
+    words: list[Word] = []
     for members in lines.values():
-        size = _EM_SCALE * statistics.median(w.bottom - w.top for w in members)
+        kept = [w for w in members if w.text not in _RULES and not _noise(w)]
+        if not kept:
+            continue
+        height = statistics.median(w.bottom - w.top for w in kept)
         for w in members:
-            w.size = size
-        words.extend(members)
+            w.size = _EM_SCALE * height
+        words.extend(_clean_line(members, height))
+    confs = [w.confidence for w in words if w.confidence is not None]
     return words, (sum(confs) / len(confs) if confs else None)
+
+
+def _clean_line(line: list[Word], height: float) -> list[Word]:
+    """The words of one OCR line without its noise and lone bars.
+
+    A lone bar taller than the line's words is a table rule the eraser missed: the
+    next word starts a cell. A shorter one is letters misread ("Il" as "||") and
+    counts as noise. A word following dropped noise is ``glued`` when every gap
+    from the previous kept word through the noise to it is a word gap: the hole
+    the noise leaves is no cell boundary. Noise in a wide gap (a speck between two
+    columns) leaves the boundary as it is. Digit groups get their space back
+    (``_GROUP``).
+    """
+    out: list[Word] = []
+    bridged: bool | None = None  # whether the noise since the last kept word sat close
+    rule = False
+    prev_x1: float | None = None
+    for w in line:
+        close = prev_x1 is None or w.x0 - prev_x1 <= TAB_GAP * w.size
+        prev_x1 = w.x1
+        if w.text in _RULES and w.bottom - w.top >= _RULE_HEIGHT * height:
+            rule = True
+            continue
+        if w.text in _RULES or _noise(w):
+            if out:
+                bridged = close and bridged is not False
+            continue
+        if rule:
+            w.boundary = True
+        elif bridged and close:
+            w.glued = True
+        bridged, rule = None, False
+        if out and _GROUP.fullmatch(out[-1].text) and _NEXT_GROUP.match(w.text):
+            out[-1].text = out[-1].text.replace(".", " ")
+        out.append(w)
+    return out
+
+
+def _noise(word: Word) -> bool:
+    """Whether a word Tesseract read is noise rather than text (see ``_MARK_CONF``)."""
+    text, conf = word.text, word.confidence or 0.0
+    if text.isalnum():
+        return False
+    if not any(ch.isalnum() for ch in text):
+        return conf < _MARK_CONF and text not in _SIGNS
+    return len(text) <= 2 and conf < _SHORT_CONF and not any(ch.isdigit() for ch in text)
 
 
 def ocr_pages(
@@ -252,13 +424,12 @@ def ocr_pages(
 ) -> Iterable[OcrPage]:
     """OCR the pages ``indices`` of ``doc``, yielding each result as soon as it is ready.
 
-    Rendering happens here under ``lock`` (pdfium), Tesseract runs in up to
-    ``WORKERS`` processes. A page too large to rasterise, or whose OCR fails or
-    times out, comes back with ``problem`` set instead of raising: one bad page
-    must not lose the document.
+    Rendering happens here under ``lock`` (pdfium); levelling, rule erasing and
+    Tesseract run in up to ``WORKERS`` threads, Tesseract in its own processes.
+    A page too large to rasterise, or whose OCR fails or times out, comes back
+    with ``problem`` set instead of raising: one bad page must not lose the document.
     """
-    dpi = limits.ocr_dpi
-    pending: dict[Future[str], tuple[int, Path, Affine]] = {}
+    pending: dict[Future[tuple[str, Raster]], tuple[int, Path, Affine]] = {}
     with (
         tempfile.TemporaryDirectory(prefix="quartiers-ocr-") as tmp,
         ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ocr") as pool,
@@ -276,27 +447,27 @@ def ocr_pages(
                 yield from collect()
             image = Path(tmp) / f"p{index + 1}.pgm"
             with lock:
-                prepared = _prepare(doc, index, image, limits, to_frame)
-            if isinstance(prepared, str):
-                yield OcrPage(index, problem=prepared)
+                rendered = _render(doc, index, limits, to_frame)
+            if isinstance(rendered, str):
+                yield OcrPage(index, problem=rendered)
                 continue
-            fut = pool.submit(run_tesseract, image, dpi, limits.ocr_timeout_s)
-            pending[fut] = (index, image, prepared)
+            pixels, dpi, affine = rendered
+            fut = pool.submit(_read, pixels, dpi, image, limits.ocr_timeout_s)
+            pending[fut] = (index, image, affine)
         while pending:
             yield from collect()
 
 
-def _prepare(
+def _render(
     doc: pdfium.PdfDocument,
     index: int,
-    image: Path,
     limits: ParseLimits,
     to_frame: Callable[[pdfium.PdfPage], Transform],
-) -> Affine | str:
-    """Render page ``index`` to ``image``; its pixel->point map, or why it was refused."""
-    dpi = limits.ocr_dpi
+) -> tuple[np.ndarray, int, Affine] | str:
+    """Page ``index`` rendered for OCR, its dpi and pixel->point map; or why it was refused."""
     page = doc[index]
     try:
+        dpi = scan_dpi(page, limits)
         w_pt, h_pt = page.get_size()
         w_px, h_px = round(w_pt * dpi / 72.0), round(h_pt * dpi / 72.0)
         if w_px * h_px > limits.max_pixels:
@@ -305,21 +476,28 @@ def _prepare(
                 f"OCR refused, its {w_px}x{h_px} raster at {dpi} dpi "
                 f"exceeds {limits.max_pixels} pixels",
             )
-        w_px, h_px = render_pgm(page, dpi, image)
-        return pixel_frame(page, w_px, h_px, to_frame(page))
+        pixels = render_gray(page, dpi)
+        h_px, w_px = pixels.shape
+        return pixels, dpi, pixel_frame(page, w_px, h_px, to_frame(page))
     except pdfium.PdfiumError as exc:
         return _problem(index, f"cannot render the page ({exc})")
     finally:
         page.close()
 
 
+def _read(pixels: np.ndarray, dpi: int, image: Path, timeout: float) -> tuple[str, Raster]:
+    """Prepare the page image and OCR it (in a worker thread)."""
+    raster = write_pgm(pixels, dpi, image)
+    return run_tesseract(image, dpi, timeout), raster
+
+
 def _problem(index: int, message: str) -> str:
     return str(ParseError("ocr", f"page {index + 1}: {message}"))
 
 
-def _result(fut: Future[str], index: int, affine: Affine, timeout: float) -> OcrPage:
+def _result(fut: Future[tuple[str, Raster]], index: int, affine: Affine, timeout: float) -> OcrPage:
     try:
-        tsv = fut.result()
+        tsv, raster = fut.result()
     except subprocess.TimeoutExpired:
         return OcrPage(index, problem=_problem(index, f"OCR timed out after {timeout:g} s"))
     except FileNotFoundError as exc:
@@ -327,4 +505,17 @@ def _result(fut: Future[str], index: int, affine: Affine, timeout: float) -> Ocr
     except (OSError, RuntimeError) as exc:
         return OcrPage(index, problem=_problem(index, str(exc)))
     words, confidence = words_from_tsv(tsv, affine)
-    return OcrPage(index, words=words, confidence=confidence)
+    turn = None
+    if raster.angle:
+        a, b, c, d, e, f = affine
+        cx, cy = raster.width / 2, raster.height / 2
+        turn = Turn((a + b * cx + c * cy, d + e * cx + f * cy), raster.angle)
+        for w in words:
+            w.x0, w.top, w.x1, w.bottom = turn.level((w.x0, w.top, w.x1, w.bottom))
+    return OcrPage(
+        index,
+        words=words,
+        confidence=confidence,
+        strokes=strokes_of(raster.rules, affine),
+        turn=turn,
+    )

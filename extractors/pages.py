@@ -14,12 +14,12 @@ import bisect
 import itertools
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pdfplumber import table as plumber
 from pdfplumber.utils import filter_edges
 
-from extractors.textnorm import dehyphenate, join_fragments, normalize_line
+from extractors.textnorm import join_fragments, mend_line_ends, normalize_line
 from schemas.records import BBox, Line, Page, PageMethod, Table
 
 TAB_GAP = 1.5  # a horizontal gap wider than this many font heights is a cell boundary
@@ -42,6 +42,7 @@ class Word:
     piece: int | None = None  # OCR line id: words of one piece are known to share a line
     block: int | None = None  # OCR block id: two lines of one block never merge
     boundary: bool = False  # a cell boundary precedes it (a table rule OCR read as "|")
+    glued: bool = False  # no cell boundary precedes it, however wide the gap (OCR noise removed)
 
 
 @dataclass(slots=True)
@@ -52,15 +53,20 @@ class Grid:
     rows: list[list[BBox | None]]
 
 
+Cell = tuple[float, float, float]  # a TAB-separated cell of a line: x0, x1, first word's width
+
+
 @dataclass(slots=True)
 class Draft:
-    """A line before normalisation; ``frozen`` rows are never dehyphenated into neighbours."""
+    """A line before normalisation; ``frozen`` rows are never mended into neighbours."""
 
     text: str
     bbox: BBox
     confidence: float | None = None
     frozen: bool = False
     rot: int = 0
+    cells: list[Cell] = field(default_factory=list)  # upright lines only
+    size: float = 0.0  # median font height of its words
 
 
 class _Band:
@@ -184,23 +190,30 @@ def _group(words: list[Word]) -> list[list[Framed]]:
     return [sorted(band.items, key=lambda it: it[0]) for band in bands]
 
 
-def _join(line: list[Framed], tab_gap: float) -> str:
-    """Words of one line (reading order) joined by a space, or a TAB across a wide gap."""
+def _join(line: list[Framed], tab_gap: float) -> tuple[str, list[Cell]]:
+    """Words of one line (reading order) joined by a space, or a TAB across a wide gap;
+    and the extent of each TAB-separated cell along the line."""
+    first = line[0]
+    cells = [[first[0], first[1], first[1] - first[0]]]
     if len(line) == 1:
-        return line[0][2].text
+        return first[2].text, [tuple(cells[0])]
     limit = tab_gap * statistics.median(it[2].size for it in line)
     gaps = []
-    prev_end = line[0][1]
+    prev_end = first[1]
     for u0, u1, _ in line[1:]:
         gaps.append(u0 - prev_end)
         prev_end = max(prev_end, u1)
-    if _justified(line, gaps, limit):
-        return " ".join(it[2].text for it in line)
-    parts = [line[0][2].text]
-    for gap, (_, _, w) in zip(gaps, line[1:], strict=True):
-        parts.append("\t" if gap > limit or w.boundary else " ")
+    justified = _justified(line, gaps, limit)
+    parts = [first[2].text]
+    for gap, (u0, u1, w) in zip(gaps, line[1:], strict=True):
+        tab = not justified and ((gap > limit and not w.glued) or w.boundary)
+        parts.append("\t" if tab else " ")
         parts.append(w.text)
-    return "".join(parts)
+        if tab:
+            cells.append([u0, u1, u1 - u0])
+        else:
+            cells[-1][1] = max(cells[-1][1], u1)
+    return "".join(parts), [(a, b, c) for a, b, c in cells]
 
 
 def _justified(line: list[Framed], gaps: list[float], limit: float) -> bool:
@@ -229,8 +242,9 @@ def _lines(words: list[Word]) -> list[list[Framed]]:
 def _draft(line: list[Framed], tab_gap: float) -> Draft:
     words = [it[2] for it in line]
     confs = [w.confidence for w in words if w.confidence is not None]
+    text, cells = _join(line, tab_gap)
     return Draft(
-        text=_join(line, tab_gap),
+        text=text,
         bbox=(
             min(w.x0 for w in words),
             min(w.top for w in words),
@@ -239,7 +253,66 @@ def _draft(line: list[Framed], tab_gap: float) -> Draft:
         ),
         confidence=sum(confs) / len(confs) if confs else None,
         rot=words[0].rot,
+        cells=cells if words[0].rot == 0 else [],
+        size=statistics.median(w.size for w in words),
     )
+
+
+# ------------------------------------------------------------------- wrapped cells
+
+_WINDOW_ROWS = 4  # rows either side whose right ends tell where a table's last column ends
+
+
+def _merge_wrapped(drafts: list[Draft]) -> list[Draft]:
+    """Upright drafts (top to bottom) with the wrapped cells of unruled tables put back.
+
+    A cell too long for its column wraps onto a line of its own that starts under
+    that column, nothing under the first one. Such a line, close below a row of
+    cells, joins the row when each of its pieces sits under a distinct column of
+    the row and could not have fitted at the end of that column's cell (the test
+    a line breaker applies). Ruled tables (frozen rows) are whole already.
+    """
+    out: list[Draft] = []
+    for k, draft in enumerate(drafts):
+        prev = out[-1] if out else None
+        columns = _under(prev, draft, drafts, k) if prev is not None else None
+        if prev is None or columns is None:
+            out.append(draft)
+            continue
+        texts, pieces = prev.text.split("\t"), draft.text.split("\t")
+        for piece, cell, j in zip(pieces, draft.cells, columns, strict=True):
+            texts[j] = join_fragments([texts[j], piece])
+            x0, x1, first = prev.cells[j]
+            prev.cells[j] = (x0, max(x1, cell[1]), first)
+        prev.text = "\t".join(texts)
+        prev.bbox = _union([prev.bbox, draft.bbox])
+        confs = [c for c in (prev.confidence, draft.confidence) if c is not None]
+        prev.confidence = sum(confs) / len(confs) if confs else None
+    return out
+
+
+def _under(prev: Draft, line: Draft, drafts: list[Draft], k: int) -> list[int] | None:
+    """The columns of ``prev`` that the pieces of ``line`` continue, or None."""
+    if prev.frozen or line.frozen or prev.rot or line.rot or len(prev.cells) < 2:
+        return None
+    size = max(prev.size, line.size)
+    if not line.cells or line.bbox[1] - prev.bbox[3] > 0.6 * size:
+        return None
+    starts = [c[0] - 0.5 * size for c in prev.cells]
+    if line.cells[0][0] < starts[1]:  # something under the first column: a row of its own
+        return None
+    rows = drafts[max(0, k - _WINDOW_ROWS) : k + _WINDOW_ROWS + 1]
+    right = max(d.bbox[2] for d in rows if len(d.cells) >= 2 and not d.frozen)
+    columns: list[int] = []
+    for x0, _, first in line.cells:
+        j = max(i for i, start in enumerate(starts) if start <= x0)
+        if columns and j <= columns[-1]:
+            return None
+        end = prev.cells[j + 1][0] if j + 1 < len(prev.cells) else right
+        if prev.cells[j][1] + 0.3 * size + first <= end:  # the word would have fitted
+            return None
+        columns.append(j)
+    return columns
 
 
 # ------------------------------------------------------------------- tables
@@ -348,7 +421,7 @@ def layout(
     drafts.extend(
         _draft(line, tab_gap) for line in _lines([w for k, w in enumerate(words) if k not in taken])
     )
-    upright = sorted((d for d in drafts if d.rot == 0), key=lambda d: d.bbox[1])
+    upright = _merge_wrapped(sorted((d for d in drafts if d.rot == 0), key=lambda d: d.bbox[1]))
     return upright + [d for d in drafts if d.rot != 0], tables
 
 
@@ -364,8 +437,8 @@ def build_page(
     tables: list[tuple[BBox, list[list[str | None]]]] | None = None,
     confidence: float | None = None,
 ) -> Page:
-    """Normalise and dehyphenate the drafts, then cut ``Page.text`` and its ``Line``s."""
-    texts = dehyphenate([normalize_line(d.text) for d in drafts], [d.frozen for d in drafts])
+    """Normalise the drafts, mend their line ends, then cut ``Page.text`` and its ``Line``s."""
+    texts = mend_line_ends([normalize_line(d.text) for d in drafts], [d.frozen for d in drafts])
     lines: list[Line] = []
     offset = 0
     for text, d in zip(texts, drafts, strict=True):

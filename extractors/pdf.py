@@ -27,7 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extractors.limits import ParseError, ParseLimits
-from extractors.ocr import OcrMode, OcrPage, Plan, choose, ocr_pages, plan
+from extractors.ocr import OcrMode, OcrPage, Plan, choose, ocr_layout, ocr_pages, plan
 from extractors.pages import Word, build_page, find_grids, layout, mark_continued
 from schemas.records import BBox, Page, ParsedDocument
 
@@ -38,7 +38,10 @@ PDFIUM_LOCK = threading.RLock()
 _CENSUS_CAP = 5000  # page objects inspected; beyond that a page is a map or a chart
 _SEGMENT_BUDGET = 20_000  # path segments inspected per page
 _RULE_EDGES = 3  # a ruled table with 2x2 cells has 3 horizontal and 3 vertical rules
-_RUN = re.compile(r"[^\s\ufffe]+\ufffe?")  # pdfium writes U+FFFE for a line-end hyphen
+_BULLET = "\u2022"
+# A word: a bullet glued to the text it opens, or a run of non-blanks (pdfium writes
+# U+FFFE for a line-end hyphen).
+_RUN = re.compile(r"\u2022(?=\S)|[^\s\ufffe]+\ufffe?")
 
 
 # ------------------------------------------------------------------------ file
@@ -161,15 +164,36 @@ def _affine(to_frame: Transform) -> Affine:
 
 
 def _text_of(textpage: pdfium.PdfTextPage, count: int) -> str:
-    """The page's characters, one Python character per pdfium char index."""
+    """The page's characters, one Python character per pdfium char index.
+
+    ``FPDFText_GetText`` is fast but silently drops glyphs without a Unicode
+    value (an undecodable bullet, a symbol font without a ToUnicode map), which
+    shifts every later character against its index and so against its box: the
+    words after a bullet would be placed where the previous characters are. When
+    it returns fewer characters than asked, the text is read glyph by glyph.
+    """
     raw = textpage.raw
     buf = ctypes.create_string_buffer(2 * (count + 1))
-    pdfium_c.FPDFText_GetText(raw, 0, count, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    written = pdfium_c.FPDFText_GetText(
+        raw, 0, count, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort))
+    )
     text = buf.raw[: 2 * count].decode("utf-16-le", "replace")
-    if len(text) != count:  # an astral character took two UTF-16 units
-        codes = (pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count))
-        text = "".join(chr(c) if c and not 0xD800 <= c <= 0xDFFF else "\ufffd" for c in codes)
-    return text
+    if written == count + 1 and len(text) == count:
+        return text
+    codes = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
+    chars = [chr(c) if c and not 0xD800 <= c <= 0xDFFF else "\ufffd" for c in codes]
+    for i, c in enumerate(codes):
+        if c == 0 and _opens_line(chars, i):
+            chars[i] = _BULLET  # an unnamed glyph opening a line is a list bullet
+    return "".join(chars)
+
+
+def _opens_line(chars: list[str], i: int) -> bool:
+    """Whether only blanks separate ``chars[i]`` from the start of its line."""
+    k = i - 1
+    while k >= 0 and chars[k] in " \t":
+        k -= 1
+    return k < 0 or chars[k] in "\r\n"
 
 
 def text_words(page: pdfium.PdfPage, to_frame: Transform) -> list[Word]:
@@ -508,13 +532,14 @@ def _ocr_outcome(result: OcrPage, reading: _Reading, mode: OcrMode, warnings: li
             height=text_page.height,
             confidence=0.0,
         )
-    drafts, _ = layout(result.words)
+    drafts, tables = ocr_layout(result)
     ocr_page = build_page(
         text_page.number,
         "ocr",
         text_page.width,
         text_page.height,
         drafts,
+        tables,
         confidence=result.confidence,
     )
     return ocr_page if reading.plan == "ocr" else choose(text_page, ocr_page, mode)

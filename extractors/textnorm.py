@@ -60,6 +60,12 @@ COMPOUND_PREFIXES = frozenset(
 )  # fmt: skip
 _HYPHENS = "-\u2010\u2011"
 _LAST_TOKEN = re.compile(r"(\S+)$")
+_NUMBER_END = re.compile(r"\d+(?:,\d+)?")
+_SHORT_GROUP = re.compile(r"\d{1,3}")  # what may precede a group of three after a space
+_AMOUNT_TAIL = re.compile(
+    r"(?P<groups>(?:\d{3} )*\d{3}(?:,\d+)? ?)?"
+    r"(?:€|[kK]€|M€|Md€|Mds€|euros?\b|EUR\b)[.,;:)]*(?=\s|$)"
+)
 _FIRST_TOKEN = re.compile(r"^(\S+)")
 
 
@@ -74,11 +80,11 @@ def normalize_line(text: str) -> str:
     return text.strip(" ")
 
 
-def dehyphenate(lines: Sequence[str], frozen: Sequence[bool] | None = None) -> list[str]:
-    """Rejoin words split by a hyphen at the end of a line.
+def mend_line_ends(lines: Sequence[str], frozen: Sequence[bool] | None = None) -> list[str]:
+    """Rejoin what a line break cut: words hyphenated at a line end, and amounts.
 
     Returns a list as long as ``lines``; a line entirely moved up into the previous
-    one becomes "". Lines made of TAB-separated cells are joined cell by cell when
+    one becomes "". Lines made of TAB-separated cells are mended cell by cell when
     the next line has the same number of cells (two text columns side by side).
     ``frozen`` lines (table rows, already whole) are never touched.
     """
@@ -94,7 +100,7 @@ def dehyphenate(lines: Sequence[str], frozen: Sequence[bool] | None = None) -> l
         else:
             continue
         for a, b in pairs:
-            joined = join_broken(upper[a], lower[b])
+            joined = join_broken(upper[a], lower[b]) or join_amount(upper[a], lower[b])
             if joined:
                 upper[a], lower[b] = joined
         out[i], out[i + 1] = "\t".join(upper), "\t".join(lower)
@@ -106,7 +112,7 @@ def dehyphenate(lines: Sequence[str], frozen: Sequence[bool] | None = None) -> l
 def join_fragments(fragments: Sequence[str]) -> str:
     """The lines of one table cell as one string: dehyphenated, joined with spaces."""
     parts = [f for f in (normalize_line(f.replace("\t", " ")) for f in fragments) if f]
-    merged = [p for p in dehyphenate(parts) if p]
+    merged = [p for p in mend_line_ends(parts) if p]
     return " ".join(merged)
 
 
@@ -139,6 +145,23 @@ def join_broken(upper: str, lower: str) -> tuple[str, str] | None:
         return None
     rest = lower[tail_m.end() :].lstrip(" ")
     return upper[: head_m.start()] + word, rest
+
+
+def join_amount(upper: str, lower: str) -> tuple[str, str] | None:
+    """Move the end of an amount cut by a line break up from ``lower``.
+
+    "d'environ 65" + "M€, pour" and "près de 14" + "830 euros en 2011": a line
+    ending in a number whose next line opens with a currency unit, or with digit
+    groups and then a unit, continues that number. The unit (and the groups) move
+    up with the punctuation stuck to them. Returns the new pair, or None.
+    """
+    head = _LAST_TOKEN.search(upper)
+    if not head or not _NUMBER_END.fullmatch(head.group(1)):
+        return None
+    tail = _AMOUNT_TAIL.match(lower)
+    if not tail or (tail.group("groups") and not _SHORT_GROUP.fullmatch(head.group(1))):
+        return None
+    return f"{upper} {tail.group(0).strip()}", lower[tail.end() :].lstrip(" ")
 
 
 def _is_compound(stem: str, core: str) -> bool:

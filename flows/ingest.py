@@ -8,27 +8,37 @@ being loaded and a bad file is one ``ingest_errors`` row, never a dead batch.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import queue
+import re
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
+from sqlite_utils import Database
 
 from extractors.pdf import ParseError, ParseLimits, parse_pdf
 from extractors.registry import extract, extractor_version
 from schemas.comparison import ensure_comparison
 from schemas.database import ensure_schema, open_db
-from schemas.loader import clear_errors, is_loaded, load_document, record_error
+from schemas.loader import clear_errors, is_loaded, load_document, record_error, stored_parse
 from schemas.records import Extraction, ParsedDocument
 
 from .discover import discover_pdfs
 from .progress import Progress
 
 OcrMode = Literal["auto", "never", "always"]
+Job = tuple[str, Path]  # sha256, file
 
 
 @dataclass
@@ -52,6 +62,7 @@ class IngestSummary:
     ocr_pages: int = 0
     quartiers: int = 0
     amounts: int = 0
+    reextracted: int = 0  # documents re-extracted from their stored pages (no parsing)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -64,13 +75,76 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@task(name="extract-document", cache_policy=NO_CACHE, persist_result=False)
+@cache
+def parser_version() -> str:
+    """A digest of the parser's code: ``extractors/pdf.py`` and the package modules it imports.
+
+    Stored pages are reused (:func:`~schemas.loader.stored_parse`) only while it is
+    unchanged: a fix to parsing or OCR reads the PDFs again, a change to the
+    extractors alone does not. Imports are found with a regular expression, not
+    ``ast``: CPython 3.11.7's parser fails when another thread parses at the same time.
+    """
+    package = Path(__file__).resolve().parent.parent / "extractors"
+    digest = hashlib.sha256()
+    todo, seen = ["pdf"], set()
+    while todo:
+        name = todo.pop()
+        source = package / f"{name}.py"
+        if name in seen or not source.is_file():
+            continue
+        seen.add(name)
+        code = source.read_text(encoding="utf-8")
+        digest.update(f"{name}\0{code}".encode())
+        todo.extend(_PACKAGE_IMPORT.findall(code))
+    return digest.hexdigest()[:12]
+
+
+# "from extractors.pages import …", "from .pages import …", "import extractors.pages"
+_PACKAGE_IMPORT = re.compile(r"^\s*(?:from|import)\s+(?:extractors)?\.(\w+)", re.MULTILINE)
+
+
+def parse_key(ocr: OcrMode, limits: ParseLimits) -> str:
+    """What makes two parses of the same bytes equal: parser code, OCR mode and limits."""
+    return f"parser {parser_version()}; ocr {ocr}; {limits!r}"
+
+
+def _io_error(task, task_run, state) -> bool:
+    """Retry a document whose file could not be read (a share blinking, a file replaced)."""
+    return isinstance(state.result(raise_on_failure=False), OSError)
+
+
+@task(
+    name="extract-document",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    retry_condition_fn=_io_error,
+)
 def extract_document(path: str, ocr: OcrMode, limits: ParseLimits) -> Extracted | Failed:
-    """Parse one PDF (text layer or OCR) and run every extractor over it."""
+    """Parse one PDF (text layer or OCR) and run every extractor over it.
+
+    A page the parser could not read (refused by a limit, OCR failed or timed out)
+    fails the document: it is loaded whole or not at all, and, not being loaded, is
+    tried again by the next run, with a raised limit for instance.
+    """
     try:
         parsed = parse_pdf(Path(path), ocr=ocr, limits=limits)
     except ParseError as exc:
+        if exc.stage == "read":
+            raise OSError(exc.message) from exc  # may be transient: Prefect tries again
         return Failed(exc.stage, exc.message)
+    if parsed.warnings:
+        stage, _, message = parsed.warnings[0].partition(": ")
+        if more := len(parsed.warnings) - 1:
+            message += f" (and {more} more page{'s' if more > 1 else ''} not read)"
+        return Failed(stage, message)
+    return extract_parsed.fn(parsed)
+
+
+@task(name="extract-parsed", cache_policy=NO_CACHE, persist_result=False)
+def extract_parsed(parsed: ParsedDocument) -> Extracted | Failed:
+    """Run every extractor over a parsed document (fresh, or rebuilt from the database)."""
     try:
         return Extracted(parsed, extract(parsed))
     except Exception as exc:  # an extractor bug must not kill the batch
@@ -90,13 +164,14 @@ def ingest(
     started = time.perf_counter()
     limits = limits or ParseLimits()
     version = extractor_version()
+    key = parse_key(ocr, limits)
     summary = IngestSummary(db_path=db_path)
     files, missing = discover_pdfs(Path(p) for p in paths)
-    summary.errors.extend(missing)
+    summary.errors.extend(_one_line(m) for m in missing)
 
-    db = open_db(db_path)
-    ensure_schema(db)
+    db = prepare_database(db_path)
     todo: dict[str, Path] = {}
+    copies: dict[str, list[Path]] = {}  # other names of the same bytes, failing with it
     for file in files:
         try:
             sha = file_sha256(file)
@@ -105,22 +180,34 @@ def ingest(
             continue
         if sha in todo:
             summary.skipped += 1  # the same bytes under another name in this batch
+            copies.setdefault(sha, []).append(file)
         elif not force and is_loaded(db, sha, version):
             summary.skipped += 1
         else:
             todo[sha] = file
 
     with Progress(len(todo), enabled=show_progress) as progress:
-        futures = {
-            extract_document.submit(str(file), ocr, limits): (sha, file)
-            for sha, file in todo.items()
-        }
-        for future in as_completed(list(futures)):
-            sha, file = futures[future]
+        futures = {}
+        for sha, file in todo.items():
+            stored = None if force else stored_parse(db, sha, key)
+            if stored is None:  # absolute: a Dask worker may run in another folder
+                future = extract_document.submit(str(file.absolute()), ocr, limits)
+            else:
+                summary.reextracted += 1
+                future = extract_parsed.submit(quote(stored))
+            futures[future] = (sha, file)
+        for future, (sha, file) in _completed(futures):
             outcome = future.result(raise_on_failure=False)
             if isinstance(outcome, Extracted):
+                outcome.parsed.path, outcome.parsed.file_name = str(file), file.name
                 try:
-                    load_document(db, outcome.parsed, outcome.extraction, extractor_version=version)
+                    load_document(
+                        db,
+                        outcome.parsed,
+                        outcome.extraction,
+                        extractor_version=version,
+                        parse_key=key,
+                    )
                 except Exception as exc:
                     _fail(db, summary, file, sha, "load", f"{type(exc).__name__}: {exc}")
                 else:
@@ -128,15 +215,87 @@ def ingest(
                     _count(summary, outcome)
                 progress.advance(len(outcome.parsed.pages))
             elif isinstance(outcome, Failed):
-                _fail(db, summary, file, sha, outcome.stage, outcome.message)
+                for name in (file, *copies.get(sha, ())):
+                    _fail(db, summary, name, sha, outcome.stage, outcome.message)
                 progress.advance(0)
-            else:  # the task itself crashed (worker lost, cancelled...)
-                _fail(db, summary, file, sha, "task", str(outcome))
+            else:  # unreadable after retries, or the task crashed (worker lost, cancelled...)
+                stage = "read" if isinstance(outcome, OSError) else "task"
+                _fail(db, summary, file, sha, stage, str(outcome))
                 progress.advance(0)
     if summary.documents:
-        ensure_comparison(db)  # territories, communes and views follow the loaded documents
+        with _schema_lock(db_path):
+            ensure_comparison(db)  # territories, communes and views follow the documents
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _completed(futures: dict[PrefectFuture, Job]) -> Iterator[tuple[PrefectFuture, Job]]:
+    """Each future with its value as it finishes, dropped from ``futures`` once yielded.
+
+    Prefect's ``as_completed`` holds every future, and so every document's records,
+    until the last one finishes: memory would grow with the batch. Here a document
+    is freed once loaded.
+    """
+    finished: queue.SimpleQueue[PrefectFuture] = queue.SimpleQueue()
+    for future in futures:
+        future.add_done_callback(finished.put)
+    while futures:
+        future = finished.get()
+        yield future, futures.pop(future)
+
+
+def prepare_database(db_path: str) -> Database:
+    """Open the database, creating its tables if needed, safely against other runs."""
+    with _schema_lock(db_path):
+        db = open_db(db_path)
+        ensure_schema(db)
+    return db
+
+
+def start_prefect_api() -> None:
+    """Start this process's temporary Prefect API now, one process at a time.
+
+    Without a configured ``PREFECT_API_URL`` each run starts its own server on
+    Prefect's SQLite database in ``PREFECT_HOME``, migrating it first; two runs
+    starting together migrate it together, and one server dies ("database is
+    locked", "Application startup failed") before Prefect starts another. Holding
+    a lock on Prefect's home while starting makes the second run wait the seconds
+    the first takes instead. The flow then finds this server already running.
+    """
+    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    with folder_lock(PREFECT_HOME.value()):
+        SubprocessASGIServer().start()
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock (flock) on ``folder``, created if missing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _schema_lock(db_path: str) -> AbstractContextManager[None]:
+    """Lock the database's folder while its schema (or journal mode) may change.
+
+    Two runs starting on a new database both switch it to WAL and create its
+    tables; sqlite-utils reads the schema, then writes, inside one deferred
+    transaction, and SQLite fails that write at once ("database is locked", the
+    busy timeout does not apply) when the other run wrote in between. Schema
+    changes take milliseconds; the lock makes one run wait for the other. The
+    folder is locked, not the database file: closing another descriptor of that
+    file would drop SQLite's own locks on it.
+    """
+    return folder_lock(Path(db_path).resolve().parent)
 
 
 def _count(summary: IngestSummary, outcome: Extracted) -> None:
@@ -151,6 +310,10 @@ def _count(summary: IngestSummary, outcome: Extracted) -> None:
 def _fail(
     db, summary: IngestSummary, file: Path, sha: str | None, stage: str, message: str
 ) -> None:
-    line = f"{file}: {stage}: {message}"
-    summary.errors.append(line)
-    record_error(db, str(file), sha, stage, message)
+    summary.errors.append(_one_line(f"{file}: {stage}: {message}"))
+    record_error(db, str(file), sha, stage, message, replace=True)
+
+
+def _one_line(text: str) -> str:
+    """``text`` with control characters (a newline in a file name) written as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

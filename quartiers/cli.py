@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from extractors.limits import ParseLimits
+
 from .config import DEFAULT_DB, quiet_prefect
 
 quiet_prefect()  # before anything imports prefect
@@ -27,12 +29,39 @@ corpus_app = typer.Typer(help="The bundled corpus of contract PDFs.", no_args_is
 app.add_typer(corpus_app, name="corpus")
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file.")]
+_LIMITS = ParseLimits()  # the defaults of the limit options
+_MIB = 1024 * 1024
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter("must be more than 0")
+    return value
 
 
 class OcrMode(StrEnum):
     auto = "auto"
     never = "never"
     always = "always"
+
+
+class TaskRunner(StrEnum):
+    thread = "thread"
+    dask = "dask"
+
+
+RunnerOption = Annotated[
+    TaskRunner,
+    typer.Option(
+        "--task-runner", help="Run document tasks in threads, or on a Dask cluster (dask)."
+    ),
+]
+DaskAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Scheduler of a running Dask cluster, tcp://HOST:PORT (default: a local cluster)."
+    ),
+]
 
 
 class ExportFormat(StrEnum):
@@ -62,18 +91,124 @@ def corpus_build(
 @app.command()
 def ingest(
     paths: Annotated[
-        list[Path], typer.Argument(help="PDF files or folders (searched recursively).")
+        list[Path],
+        typer.Argument(help="PDF files or folders (searched recursively).", exists=True),
     ],
     db: DbOption = DEFAULT_DB,
     ocr: Annotated[
         OcrMode, typer.Option(help="OCR pages without usable text (auto), never, or always.")
     ] = OcrMode.auto,
     force: Annotated[bool, typer.Option(help="Re-extract documents already loaded.")] = False,
-    workers: Annotated[int, typer.Option(help="Documents processed at once (thread runner).")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Documents processed at once (threads, or local Dask workers).")
+    ] = 1,
+    task_runner: RunnerOption = TaskRunner.thread,
+    dask_address: DaskAddressOption = None,
+    max_pages: Annotated[
+        int, typer.Option(min=1, help="Refuse documents with more pages.")
+    ] = _LIMITS.max_pages,
+    max_file_mb: Annotated[
+        float, typer.Option(callback=_positive, help="Refuse files larger than this (MiB).")
+    ] = _LIMITS.max_file_bytes / _MIB,
+    max_pixels: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Refuse a document with a page whose OCR would decode more pixels."
+        ),
+    ] = _LIMITS.max_pixels,
+    ocr_timeout: Annotated[
+        float, typer.Option(callback=_positive, help="Seconds of OCR per page before giving up.")
+    ] = _LIMITS.ocr_timeout_s,
 ) -> None:
-    """Ingest PDFs into the database (files already loaded are skipped)."""
-    summary = _run_ingest([str(p) for p in paths], db, ocr.value, force, workers)
+    """Ingest PDFs into the database (files already loaded are skipped).
+
+    A file that cannot be read, or exceeds a limit, becomes a row of the ingest_errors
+    table and a line on stderr; the others load. Exit 0 when every file loaded, 1 when
+    some failed, 2 on a usage error.
+    """
+    limits = ParseLimits(
+        max_file_bytes=int(max_file_mb * _MIB),
+        max_pages=max_pages,
+        max_pixels=max_pixels,
+        ocr_timeout_s=ocr_timeout,
+    )
+    summary = _run_ingest(
+        [str(p) for p in paths],
+        db,
+        ocr.value,
+        force,
+        workers,
+        limits,
+        runner=task_runner.value,
+        address=dask_address,
+    )
     raise typer.Exit(1 if summary.errors else 0)
+
+
+@app.command("watch")
+def watch_folder(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to watch (searched recursively).", exists=True, file_okay=False
+        ),
+    ],
+    db: DbOption = DEFAULT_DB,
+    interval: Annotated[
+        float, typer.Option(callback=_positive, help="Seconds between two looks at the folder.")
+    ] = 5.0,
+    once: Annotated[
+        bool, typer.Option(help="Stop once every file present is ingested, instead of watching.")
+    ] = False,
+    ocr: Annotated[
+        OcrMode, typer.Option(help="OCR pages without usable text (auto), never, or always.")
+    ] = OcrMode.auto,
+    workers: Annotated[
+        int, typer.Option(help="Documents processed at once (threads, or local Dask workers).")
+    ] = 1,
+    task_runner: RunnerOption = TaskRunner.thread,
+    dask_address: DaskAddressOption = None,
+) -> None:
+    """Ingest PDFs as they arrive in FOLDER, once their size stops changing (Ctrl-C stops).
+
+    Files already there are ingested first (loaded ones are skipped); a file that
+    changes is ingested again.
+    """
+    from flows.watch import watch as watch_flow
+
+    try:
+        summary = watch_flow(
+            folder=str(folder),
+            db_path=str(db),
+            interval=interval,
+            once=once,
+            ocr=ocr.value,
+            runner=task_runner.value,
+            workers=workers,
+            address=dask_address,
+            echo=True,
+        )
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+    raise typer.Exit(1 if summary.errors else 0)
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option(help="A smoke test: small inputs, one run each.")] = False,
+    repeat: Annotated[int, typer.Option(min=1, help="Runs of each measure (median kept).")] = 3,
+    out: Annotated[Path | None, typer.Option(help="JSON results file.")] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Section to run (repeatable): text, scan, reingest, scaling, cold."),
+    ] = None,
+) -> None:
+    """Measure throughput, re-ingest, scaling and cold start against reference tools."""
+    from bench.run import SECTIONS, run_benchmark
+
+    if unknown := set(only or ()) - set(SECTIONS):
+        raise typer.BadParameter(f"unknown sections {sorted(unknown)}", param_hint="--only")
+    run_benchmark(quick=quick, repeat=repeat, out=out, only=only or ())
 
 
 @app.command()
@@ -89,22 +224,68 @@ def run(
     raise typer.Exit(1 if summary.errors else 0)
 
 
-def _run_ingest(paths: list[str], db: Path, ocr: str, force: bool, workers: int):
-    from prefect.task_runners import ThreadPoolTaskRunner
-
+def _run_ingest(
+    paths: list[str],
+    db: Path,
+    ocr: str,
+    force: bool,
+    workers: int,
+    limits: ParseLimits | None = None,
+    *,
+    runner: str = "thread",
+    address: str | None = None,
+):
+    if not force and (count := _all_loaded(paths, db)) is not None:
+        typer.echo(f"documents 0 (skipped {count}): every file is loaded with these extractors")
+        raise typer.Exit(0)
     from flows.ingest import ingest as ingest_flow
+    from flows.ingest import start_prefect_api
+    from flows.runners import runner_context
 
-    flow = ingest_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers))
-    summary = flow(paths=paths, db_path=str(db), ocr=ocr, force=force, show_progress=True)
+    start_prefect_api()  # one run at a time, or two starting together fight over its database
+    with runner_context(runner, workers=workers, address=address) as task_runner:
+        summary = ingest_flow.with_options(task_runner=task_runner)(
+            paths=paths, db_path=str(db), ocr=ocr, force=force, limits=limits, show_progress=True
+        )
     for line in summary.errors:
         typer.echo(f"error: {line}", err=True)
+    reused = f" · {summary.reextracted} from stored pages" if summary.reextracted else ""
     typer.echo(
         f"documents {summary.documents} (skipped {summary.skipped}) · pages {summary.pages} "
         f"(OCR {summary.ocr_pages}) · quartiers {summary.quartiers} · amounts {summary.amounts} · "
-        f"errors {len(summary.errors)} · {summary.seconds:.1f} s"
+        f"errors {len(summary.errors)}{reused} · {summary.seconds:.1f} s"
     )
     typer.echo(f"browse: quartiers browse --db {db}")
     return summary
+
+
+def _all_loaded(paths: list[str], db: Path) -> int | None:
+    """The number of files, when every one is loaded with the current extractors; else None.
+
+    Checked without Prefect, so a re-run over unchanged files ends in the time it
+    takes to hash them instead of starting Prefect's API server for nothing.
+    """
+    import hashlib
+    import sqlite3
+
+    from extractors.registry import extractor_version
+    from flows.discover import discover_pdfs
+    from schemas.database import open_db
+    from schemas.loader import is_loaded
+
+    files, missing = discover_pdfs(Path(p) for p in paths)
+    if missing or not files or not db.is_file():
+        return None
+    version = extractor_version()
+    try:
+        database = open_db(db)
+        for file in files:
+            with file.open("rb") as fh:
+                if not is_loaded(database, hashlib.file_digest(fh, "sha256").hexdigest(), version):
+                    return None
+    except (OSError, sqlite3.Error):
+        return None  # the flow will say what is wrong
+    return len(files)
 
 
 @app.command()

@@ -133,6 +133,15 @@ TABLES: dict[str, TableSpec] = {
         foreign_keys=(DOCUMENT_FK,),
         fts=("text",),
     ),
+    # The rest of each page as the parser left it (lines with offsets, boxes and OCR
+    # confidence; tables), so that a new extractor version re-extracts from the
+    # database instead of parsing, and OCR-ing, the PDF again. ``parse_key`` says
+    # which parser code and options produced it; only the same key reuses it.
+    "layouts": TableSpec(
+        columns={"document": str, "parse_key": str, "layout": str},  # JSON, one item per page
+        pk="document",
+        foreign_keys=(DOCUMENT_FK,),
+    ),
     "document_facts_provenance": TableSpec(
         columns={"document": str, "field": str, **PROVENANCE_COLUMNS},
         pk=("document", "field"),

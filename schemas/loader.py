@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from schemas.database import TABLES, provenance_values
-from schemas.records import Extraction, ParsedDocument, Provenance
+from schemas.records import Extraction, Line, Page, ParsedDocument, Provenance, Table
 
 Row = dict[str, object]
 
@@ -37,9 +37,16 @@ def load_document(
     extraction: Extraction,
     *,
     extractor_version: str,
+    parse_key: str | None = None,
 ) -> LoadResult:
-    """Store ``parsed`` and ``extraction``, replacing any earlier rows of the same document."""
-    rows = document_rows(parsed, extraction, extractor_version=extractor_version)
+    """Store ``parsed`` and ``extraction``, replacing any earlier rows of the same document.
+
+    ``parse_key`` names the parser code and options that produced ``parsed``: a later
+    run with the same key rebuilds it with :func:`stored_parse` instead of parsing.
+    """
+    rows = document_rows(
+        parsed, extraction, extractor_version=extractor_version, parse_key=parse_key
+    )
     with _write_transaction(db):
         replaced = _delete_document(db, parsed.sha256)
         for table, table_rows in rows.items():
@@ -62,12 +69,25 @@ def is_loaded(db: sqlite_utils.Database, sha256: str, extractor_version: str | N
 
 
 def record_error(
-    db: sqlite_utils.Database, file: str, sha256: str | None, stage: str, message: str
+    db: sqlite_utils.Database,
+    file: str,
+    sha256: str | None,
+    stage: str,
+    message: str,
+    *,
+    replace: bool = False,
 ) -> None:
-    """Keep a row saying why ``file`` could not go through ``stage`` (the run goes on)."""
-    db.table("ingest_errors").insert(
-        {"file": file, "sha256": sha256, "stage": stage, "message": message, "at": _now()}
-    )
+    """Keep a row saying why ``file`` could not go through ``stage`` (the run goes on).
+
+    ``replace`` drops the rows earlier runs left for the same file first, so that a
+    batch tried again keeps one row per file: why it is not loaded now.
+    """
+    with _write_transaction(db):
+        if replace:
+            db.execute("DELETE FROM ingest_errors WHERE file = ?", [file])
+        db.table("ingest_errors").insert(
+            {"file": file, "sha256": sha256, "stage": stage, "message": message, "at": _now()}
+        )
 
 
 def clear_errors(db: sqlite_utils.Database, sha256: str) -> int:
@@ -75,8 +95,47 @@ def clear_errors(db: sqlite_utils.Database, sha256: str) -> int:
     return db.execute("DELETE FROM ingest_errors WHERE sha256 = ?", [sha256]).rowcount
 
 
+def stored_parse(db: sqlite_utils.Database, sha256: str, parse_key: str) -> ParsedDocument | None:
+    """The document as an earlier run with the same ``parse_key`` parsed it, or None.
+
+    Rebuilt from the ``documents``, ``pages`` and ``layouts`` rows, it equals what
+    the parser returned (text, lines with offsets, boxes and OCR confidence, tables),
+    so extractors give the same records without the PDF being read, or OCR'd, again.
+    """
+    found = db.execute(
+        "SELECT d.path, d.file_name, d.producer, d.title, d.file_size, l.layout"
+        " FROM documents d JOIN layouts l ON l.document = d.sha256"
+        " WHERE d.sha256 = ? AND l.parse_key = ?",
+        [sha256, parse_key],
+    ).fetchone()
+    if found is None:
+        return None
+    path, file_name, producer, title, file_size, layout = found
+    pages = db.execute(
+        "SELECT number, text, method, confidence, width, height FROM pages"
+        " WHERE document = ? ORDER BY number",
+        [sha256],
+    ).fetchall()
+    items = json.loads(layout)
+    if len(items) != len(pages):
+        return None
+    return ParsedDocument(
+        sha256=sha256,
+        path=path,
+        file_name=file_name,
+        pages=[_page(row, item) for row, item in zip(pages, items, strict=True)],
+        producer=producer,
+        title=title,
+        file_size=file_size,
+    )
+
+
 def document_rows(
-    parsed: ParsedDocument, extraction: Extraction, *, extractor_version: str
+    parsed: ParsedDocument,
+    extraction: Extraction,
+    *,
+    extractor_version: str,
+    parse_key: str | None = None,
 ) -> dict[str, list[Row]]:
     """Every row of one document, per table, in insertion order (parents first)."""
     sha = parsed.sha256
@@ -116,6 +175,13 @@ def document_rows(
                 "height": p.height,
             }
             for p in parsed.pages
+        ],
+        "layouts": [
+            {
+                "document": sha,
+                "parse_key": parse_key,
+                "layout": _json([_layout(p) for p in parsed.pages]),
+            }
         ],
         "document_facts_provenance": [
             {"document": sha, "field": name, **provenance_values(prov)}
@@ -187,6 +253,44 @@ def document_rows(
             provenance=_json([provenance_values(p) for p in c.provenance]),
         )
     return rows
+
+
+def _layout(page: Page) -> dict[str, list]:
+    """What ``pages`` rows do not hold of ``page``, compactly.
+
+    A line is [start, length, bbox, confidence]: its text is ``page.text[start:start +
+    length]``, as the parser writes it; a line that does not match keeps its text.
+    """
+    lines = [
+        [
+            ln.start,
+            len(ln.text) if page.text[ln.start : ln.end] == ln.text else ln.text,
+            ln.bbox,
+            ln.confidence,
+        ]
+        for ln in page.lines
+    ]
+    tables = [[t.rows, t.bbox, t.continued] for t in page.tables]
+    return {"lines": lines, "tables": tables}
+
+
+def _page(row: tuple, item: dict[str, list]) -> Page:
+    """The :class:`Page` of a ``pages`` row and its :func:`_layout` item."""
+    number, text, method, confidence, width, height = row
+    lines = [
+        Line(
+            text=text[start : start + size] if isinstance(size, int) else size,
+            start=start,
+            bbox=tuple(bbox) if bbox else None,
+            confidence=conf,
+        )
+        for start, size, bbox, conf in item["lines"]
+    ]
+    tables = [
+        Table(page=number, rows=rows, bbox=tuple(bbox) if bbox else None, continued=continued)
+        for rows, bbox, continued in item["tables"]
+    ]
+    return Page(number, text, method, width, height, lines, tables, confidence)
 
 
 def _record_row(

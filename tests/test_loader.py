@@ -262,5 +262,5 @@ def test_empty_extraction_loads_document_and_pages(db):
     parsed, _ = make_document()
     result = load_document(db, parsed, Extraction(), extractor_version="1")
     assert result.rows["pages"] == 3
-    assert sum(result.rows.values()) == 1 + 3
+    assert sum(result.rows.values()) == 1 + 3 + 1  # document, pages, layout
     assert db["documents"].get(parsed.sha256)["doc_type"] == "other"

@@ -230,14 +230,37 @@ def test_words_from_tsv_maps_pixels_to_points_and_keeps_lines() -> None:
 
 
 def test_table_rules_read_as_bars_become_cell_boundaries() -> None:
-    """A scanned table row: Tesseract reads the vertical rules as "|" next to the cells."""
+    """A scanned table row: Tesseract reads vertical rules as "|", alone (as tall as the
+    row) or stuck to the cells; a bar no taller than the text is misread letters."""
     cells = ["QP062016", "|", "Quartier", "Saint-Elie", "|Hulluch", "695|", "10", "400", "€"]
+    cells += ["Il", "||", "vit"]
     rows = [
         "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
     ]
     for k, text in enumerate(cells):
-        rows.append(f"5\t1\t1\t1\t1\t{k + 1}\t{100 + 60 * k}\t100\t50\t40\t90\t{text}")
+        top, height = (90, 60) if k == 1 else (100, 40)
+        rows.append(f"5\t1\t1\t1\t1\t{k + 1}\t{100 + 60 * k}\t{top}\t50\t{height}\t90\t{text}")
     words, _ = words_from_tsv("\n".join(rows), (0.0, 0.24, 0.0, 0.0, 0.0, 0.24))
     assert "|" not in "".join(w.text for w in words)
     drafts, _ = layout(words)
-    assert drafts[0].text == "QP062016\tQuartier Saint-Elie\tHulluch 695\t10 400 €"
+    assert drafts[0].text == "QP062016\tQuartier Saint-Elie\tHulluch 695\t10 400 € Il vit"
+
+
+def test_noise_marks_are_dropped_without_opening_a_cell() -> None:
+    """Specks read as faint marks go; a hole they leave inside a line is no cell boundary,
+    one in a column gap still is. Signs and confident marks stay."""
+    line = [
+        ("Montant", 96, 100), ("...", 20, 320), ("total", 95, 380), ("€", 20, 600),
+        ("O]", 12, 660), ("12", 18, 700), (":", 91, 760), (".", 5, 900), ("Lens", 93, 1400),
+    ]  # fmt: skip
+    rows = [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    ]
+    for k, (text, conf, left) in enumerate(line):
+        width = 200 if text.isalpha() and len(text) > 2 else 40
+        rows.append(f"5\t1\t1\t1\t1\t{k + 1}\t{left}\t100\t{width}\t40\t{conf}\t{text}")
+    words, conf = words_from_tsv("\n".join(rows), (0.0, 0.24, 0.0, 0.0, 0.0, 0.24))
+    assert [w.text for w in words] == ["Montant", "total", "€", "12", ":", "Lens"]
+    assert conf == pytest.approx((96 + 95 + 20 + 18 + 91 + 93) / 6)
+    drafts, _ = layout(words)
+    assert drafts[0].text == "Montant total € 12 :\tLens"

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractors.textnorm import dehyphenate, join_broken, join_fragments, normalize_line
+from extractors.textnorm import (
+    join_amount,
+    join_broken,
+    join_fragments,
+    mend_line_ends,
+    normalize_line,
+)
 
 
 @pytest.mark.parametrize(
@@ -71,20 +77,55 @@ def test_join_broken_leaves_other_line_ends(upper: str, lower: str) -> None:
     assert join_broken(upper, lower) is None
 
 
-def test_dehyphenate_joins_across_lines_and_empties_consumed_lines() -> None:
-    out = dehyphenate(["le projet de dévelop-", "pement", "se poursuit"])
+def test_mend_line_ends_joins_across_lines_and_empties_consumed_lines() -> None:
+    out = mend_line_ends(["le projet de dévelop-", "pement", "se poursuit"])
     assert out == ["le projet de développement", "", "se poursuit"]
 
 
-def test_dehyphenate_works_cell_by_cell_for_side_by_side_columns() -> None:
-    out = dehyphenate(["à gauche le dévelop-\tà droite l'accompa-", "pement local\tgnement social"])
+def test_mend_line_ends_works_cell_by_cell_for_side_by_side_columns() -> None:
+    out = mend_line_ends(
+        ["à gauche le dévelop-\tà droite l'accompa-", "pement local\tgnement social"]
+    )
     assert out == ["à gauche le développement\tà droite l'accompagnement", "local\tsocial"]
 
 
-def test_dehyphenate_never_touches_frozen_table_rows() -> None:
+def test_mend_line_ends_never_touches_frozen_table_rows() -> None:
     lines = ["Quartier\tdévelop-", "pement\t12"]
-    assert dehyphenate(lines, [True, False]) == lines
-    assert dehyphenate(lines, [False, True]) == lines
+    assert mend_line_ends(lines, [True, False]) == lines
+    assert mend_line_ends(lines, [False, True]) == lines
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower", "expected"),
+    [
+        ("coûte près de 14", "830 euros en 2011", ("coûte près de 14 830 euros", "en 2011")),
+        ("serait d'environ 65", "M€, pour 1 500 logements", ("serait d'environ 65 M€,", "pour 1 500 logements")),
+        ("Sous-total : 4,5", "M€", ("Sous-total : 4,5 M€", "")),
+        ("soit 1 000", "000 € par an", ("soit 1 000 000 €", "par an")),
+        ("il reste 12", "k€.", ("il reste 12 k€.", "")),
+    ],
+)  # fmt: skip
+def test_join_amount(upper: str, lower: str, expected: tuple[str, str]) -> None:
+    assert join_amount(upper, lower) == expected
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower"),
+    [
+        ("article 12", "500 logements neufs"),  # groups must end in a currency
+        ("en 2015", "200 000 €"),  # a year is no leading digit group
+        ("Montant", "120 €"),
+        ("les 3", "euros-obligations"),
+        ("page 4", "1 200 €"),  # "4" + "1 200" is no number
+    ],
+)
+def test_join_amount_leaves_other_line_ends(upper: str, lower: str) -> None:
+    assert join_amount(upper, lower) is None
+
+
+def test_mend_line_ends_rejoins_an_amount_in_a_paragraph() -> None:
+    out = mend_line_ends(["le revenu médian s'élève à près de 14", "830 euros en 2011"])
+    assert out == ["le revenu médian s'élève à près de 14 830 euros", "en 2011"]
 
 
 def test_join_fragments_makes_one_cell_string() -> None:
