@@ -1,0 +1,5 @@
+"""``python -m quartiers``: the command line."""
+
+from quartiers.cli import app
+
+app()
