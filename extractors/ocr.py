@@ -2,13 +2,18 @@
 
 A page is OCR'd when its text layer is missing, garbled by a broken font
 encoding, or negligible on a page that is mostly an image (:func:`plan`).
-Each page is rendered in the calling thread (pdfium is not thread-safe) to an
-uncompressed grayscale PGM — no PNG encoding, which costs more than the OCR on
-noisy scans — and handed to one single-threaded ``tesseract`` process; as many
-run at once as there are cores, and a page's file is deleted as soon as it has
-been read, so memory and disk stay bounded whatever the document length.
-Tesseract's TSV output gives every word with its box, confidence and
-block/paragraph/line ids; boxes are mapped from pixels back to page points.
+A scan is read at the resolution its images were scanned at (:func:`scan_dpi`),
+other pages at a default one. Each page is rendered in the calling thread (pdfium
+is not thread-safe); in a worker, its skew is measured and its table rules found
+and erased (:mod:`extractors.rules`), and it is written as an uncompressed
+grayscale PGM — no PNG encoding, which costs more than the OCR on noisy scans —
+for one single-threaded ``tesseract`` process; as many run at once as there are
+cores, and a page's file is deleted as soon as it has been read, so memory and
+disk stay bounded whatever the document length. Tesseract's TSV output gives
+every word with its box, confidence and block/paragraph/line ids; boxes are
+mapped from pixels back to page points, noise is dropped, and the page is laid
+out level, its rules feeding the same table finder as a text layer's strokes
+(:func:`ocr_layout`).
 """
 
 from __future__ import annotations

@@ -166,11 +166,13 @@ def _affine(to_frame: Transform) -> Affine:
 def _text_of(textpage: pdfium.PdfTextPage, count: int) -> str:
     """The page's characters, one Python character per pdfium char index.
 
-    ``FPDFText_GetText`` is fast but silently drops glyphs without a Unicode
-    value (an undecodable bullet, a symbol font without a ToUnicode map), which
+    ``FPDFText_GetText`` is fast, but a glyph without a Unicode value (an
+    undecodable bullet, a symbol font whose ToUnicode map says U+0000) comes back
+    as NUL or as the U+FFFE of a line-end hyphen, or is silently dropped, which
     shifts every later character against its index and so against its box: the
-    words after a bullet would be placed where the previous characters are. When
-    it returns fewer characters than asked, the text is read glyph by glyph.
+    words after a bullet would be placed where the previous characters are. Such
+    glyphs are found by their Unicode value 0 (glyph by glyph when characters went
+    missing) and become a bullet where they open a line, U+FFFD elsewhere.
     """
     raw = textpage.raw
     buf = ctypes.create_string_buffer(2 * (count + 1))
@@ -179,13 +181,25 @@ def _text_of(textpage: pdfium.PdfTextPage, count: int) -> str:
     )
     text = buf.raw[: 2 * count].decode("utf-16-le", "replace")
     if written == count + 1 and len(text) == count:
-        return text
-    codes = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
-    chars = [chr(c) if c and not 0xD800 <= c <= 0xDFFF else "\ufffd" for c in codes]
-    for i, c in enumerate(codes):
-        if c == 0 and _opens_line(chars, i):
-            chars[i] = _BULLET  # an unnamed glyph opening a line is a list bullet
+        if "\x00" not in text and "\ufffe" not in text:
+            return text
+        chars = list(text)
+        suspects = [i for i, ch in enumerate(chars) if ch in "\x00\ufffe"]
+    else:
+        chars = [_char(raw, i) for i in range(count)]
+        suspects = [i for i, ch in enumerate(chars) if ch == "\x00"]
+    for i in suspects:
+        if pdfium_c.FPDFText_GetUnicode(raw, i) == 0:
+            chars[i] = _BULLET if _opens_line(chars, i) else "\ufffd"
     return "".join(chars)
+
+
+def _char(raw: pdfium_c.FPDF_TEXTPAGE, i: int) -> str:
+    """Character ``i`` of a text page as ``FPDFText_GetText`` would write it."""
+    if pdfium_c.FPDFText_IsHyphen(raw, i):
+        return "\ufffe"
+    code = pdfium_c.FPDFText_GetUnicode(raw, i)
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
 def _opens_line(chars: list[str], i: int) -> bool:

@@ -1,17 +1,18 @@
-"""Scan geometry before OCR: level the page, then find and erase its table rules.
+"""Scan geometry before OCR: how far the page is turned, and its table rules.
 
 Scans are slightly rotated. Tesseract copes with that for text, but the layout
 stage does not: a skewed table's rules are not horizontal and vertical, and a
 line of text drifts across the next one. The skew is measured on the page's
-horizontal projection (text lines and rules give the sharpest profile when level)
-and the page is turned back before anything else.
+horizontal projection (text lines and rules give the sharpest profile when
+level). The image Tesseract reads stays as scanned (resampling it costs accuracy);
+the layout stage turns word boxes instead (:class:`extractors.ocr.Turn`).
 
-Tesseract then reads the lines of a ruled table as characters ("|", "[", "_",
-or short words such as "TES" where a rule crosses a gap), which shifts every cell
-of the row and glues cells together. Rules are easy to tell from text at OCR
-resolution: they are dark runs far longer than any glyph. They are found in both
-directions, returned as segments (the table's grid, as a text layer's strokes
-are) and painted white.
+Tesseract reads the lines of a ruled table as characters ("|", "[", "_", or short
+words such as "TES" where a rule crosses a gap), which shifts every cell of the
+row and glues cells together. Rules are easy to tell from text at OCR resolution:
+they are thin dark runs far longer than any glyph. They are found on the levelled
+page in both directions, returned as segments (the table's grid, as a text
+layer's strokes are) and painted white on the page as scanned.
 """
 
 from __future__ import annotations
@@ -112,8 +113,8 @@ def _rule_mask(dark: np.ndarray, length: int, thick: int, *, across: bool) -> np
     pixel off level stays whole. Specks of paper cut a thin rule into pieces:
     pieces of a third of ``length`` (glyphs never make such runs, even bold ones
     whose letters almost touch) join across gaps of at most ``_GAP`` pixels; once
-    that makes a rule, its ends grow over any dark run as close. Bands thicker
-    than ``thick`` go.
+    that makes a rule, its ends grow over any dark run as close. A run lying mostly
+    in dark thicker than ``thick`` across it is part of a filled area, not a rule.
     """
     spread = _widen(dark, axis=1 if across else 0, by=1)
     lines = spread.T if across else spread
@@ -124,16 +125,34 @@ def _rule_mask(dark: np.ndarray, length: int, thick: int, *, across: bool) -> np
             last[2] = end
         else:
             joined.append([line, start, end])
+    joined = [span for span in joined if span[2] - span[1] >= length]
     grid = np.zeros(lines.shape, dtype=bool)
+    if not joined:
+        return grid
+    bands = _paint(dark.shape, _spans(dark, thick + 1, across=not across), across=not across)
+    bands = _widen(bands, axis=1 if across else 0, by=1)  # the widening reached past the edge
+    bands = bands.T if across else bands
     for line, start, end in joined:
-        if end - start >= length:
-            row = lines[line]
-            start = len(row) - _reach(row[::-1], len(row) - start)
-            grid[line, start : _reach(row, end)] = True
-    mask = grid.T if across else grid
-    for x0, y0, x1, y1 in _runs(mask, thick + 1, across=not across):
-        mask[y0:y1, x0:x1] = False
-    return mask
+        if bands[line, start:end].mean() > 0.5:
+            continue
+        row = lines[line]
+        start = len(row) - _reach(row[::-1], len(row) - start)
+        grid[line, start : _reach(row, end)] = True
+    return grid.T if across else grid
+
+
+def _paint(
+    shape: tuple[int, int], spans: list[tuple[int, int, int]], *, across: bool
+) -> np.ndarray:
+    """A mask of ``shape`` with the runs ``spans`` (see :func:`_spans`) set."""
+    rows, cols = (shape[1], shape[0]) if across else shape
+    delta = np.zeros((rows, cols + 1), dtype=np.int8)  # runs of one line never overlap
+    if spans:
+        line, start, end = (np.array(v) for v in zip(*spans, strict=True))
+        delta[line, start] = 1
+        delta[line, end] = -1
+    mask = np.cumsum(delta[:, :cols], axis=1, dtype=np.int8) > 0
+    return mask.T if across else mask
 
 
 def _reach(row: np.ndarray, end: int) -> int:

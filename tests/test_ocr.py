@@ -4,17 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from rapidfuzz import fuzz
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph, Spacer, Table
 
-from extractors.ocr import choose, garbled, plan, words_from_tsv
+from extractors.ocr import Turn, choose, garbled, plan, scan_dpi, words_from_tsv
 from extractors.pages import Word, layout
 from extractors.pdf import ParseLimits, parse_pdf
+from extractors.rules import DARK, find_rules, level, skew_angle
 from schemas.records import Line, Page
 from tests.hostile import huge_image_pdf
-from tests.test_parsing import FONT, check_offsets
+from tests.support import ROOT
+from tests.test_parsing import (
+    BODY,
+    FONT,
+    GRID,
+    TABLE,
+    UNRULED_LINES,
+    check_offsets,
+    flow_pdf,
+    unruled_table,
+)
 
 LINES = [
     "Contrat de ville : programmation des crédits",
@@ -264,3 +279,152 @@ def test_noise_marks_are_dropped_without_opening_a_cell() -> None:
     assert conf == pytest.approx((96 + 95 + 20 + 18 + 91 + 93) / 6)
     drafts, _ = layout(words)
     assert drafts[0].text == "Montant total € 12 :\tLens"
+
+
+# ----------------------------------------------------------------- scan geometry
+
+DPI = 200
+
+
+def _sheet(lines: int = 12, width: int = 1200, height: int = 1500) -> Image.Image:
+    """A white page of text lines at ``DPI``, as a scanner would see a printed page."""
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(ROOT / "corpus" / "fonts" / "DejaVuSans.ttf"), 28)
+    for k in range(lines):
+        draw.text(
+            (80, 80 + 60 * k), f"Ligne {k} du contrat de ville, quartiers prioritaires", 0, font
+        )
+    return image
+
+
+def _turned(image: Image.Image, angle: float) -> np.ndarray:
+    return np.asarray(image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255))
+
+
+@pytest.mark.parametrize("angle", [1.3, -0.6, 2.4])
+def test_skew_angle_is_the_turn_that_levels_the_text(angle: float) -> None:
+    found = skew_angle(_turned(_sheet(), angle), DPI)
+    assert found == pytest.approx(-angle, abs=0.15)
+    assert skew_angle(np.asarray(level(_turned(_sheet(), angle), found)), DPI) == 0.0
+
+
+def test_skew_angle_of_a_blank_or_level_page_is_zero() -> None:
+    assert skew_angle(np.full((1500, 1200), 250, dtype=np.uint8), DPI) == 0.0
+    assert skew_angle(np.asarray(_sheet()), DPI) == 0.0
+
+
+def _ruled_sheet() -> Image.Image:
+    """Text, a 3x3 ruled grid with a speck of paper through a rule, a black banner
+    with white words, and a bold heading whose letters almost touch."""
+    image = _sheet(lines=2)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(ROOT / "corpus" / "fonts" / "DejaVuSans.ttf"), 26)
+    bold = ImageFont.truetype(str(ROOT / "corpus" / "fonts" / "DejaVuSans-Bold.ttf"), 40)
+    for y in (300, 400, 500, 600):
+        draw.line([(100, y), (1100, y)], fill=0, width=3)
+    for x in (100, 450, 800, 1100):
+        draw.line([(x, 300), (x, 600)], fill=0, width=3)
+    draw.rectangle([600, 397, 601, 403], fill=255)  # a speck of paper, two pixels wide
+    for r, y in enumerate((330, 430, 530)):
+        for c, x in enumerate((120, 470, 820)):
+            draw.text((x, y), f"Cellule {r}{c}", 0, font)
+    draw.rectangle([100, 700, 1100, 800], fill=0)  # a banner: a band, not a rule
+    draw.text((140, 730), "QUARTIERS PRIORITAIRES", 255, font)
+    draw.text((100, 900), "EFFECTIFS ET FINANCEMENTS", 0, bold)
+    return image
+
+
+def test_find_rules_returns_the_level_grid_and_erases_only_it() -> None:
+    angle = 0.8
+    pixels = _turned(_ruled_sheet(), angle)
+    found = skew_angle(pixels, DPI)
+    erased, rules = find_rules(pixels, DPI, found)
+    rows = {y0 for x0, y0, x1, y1 in rules if y1 - y0 == 1}
+    cols = {x0 for x0, y0, x1, y1 in rules if x1 - x0 == 1}
+    # one to a few pixel rows per drawn rule, each rule whole despite the speck
+    assert sorted({round(y / 10) for y in rows}) == [30, 40, 50, 60]
+    assert sorted({round(x / 10) for x in cols}) == [10, 45, 80, 110]
+    assert all(x1 - x0 >= 990 for x0, y0, x1, y1 in rules if y1 - y0 == 1)
+    # on the page as scanned: rules gone, text, banner and heading still there
+    level_erased = np.asarray(level(erased, found))
+    assert (level_erased[395:405, 120:1080] < DARK).mean() < 0.02
+    assert (level_erased[710:790, 110:1090] < DARK).mean() > 0.7
+    heading, text = (slice(895, 950), slice(100, 900)), (slice(80, 110), slice(80, 1100))
+    for box in (heading, text):
+        before = (np.asarray(level(pixels, found))[box] < DARK).sum()
+        assert (level_erased[box] < DARK).sum() >= 0.95 * before
+
+
+def test_turn_levels_and_unlevels_boxes_as_the_image_turns() -> None:
+    turn = Turn(centre=(300.0, 400.0), angle=1.5)
+    box = (100.0, 200.0, 180.0, 212.0)
+    moved = turn.level(box)
+    assert moved != pytest.approx(box)
+    assert turn.unlevel(moved) == pytest.approx(box)
+    assert moved[2] - moved[0] == pytest.approx(80) and moved[3] - moved[1] == pytest.approx(12)
+    # counter-clockwise on the displayed page: a point left of the centre goes down
+    assert turn.level((0.0, 400.0, 0.0, 400.0))[1] > 400.0
+
+
+def _image_pdf(path: Path, size_px: tuple[int, int], size_in: tuple[float, float]) -> Path:
+    Image.new("L", size_px, 255).save(path, "PDF", resolution=size_px[0] / size_in[0], title="scan")
+    return path
+
+
+@pytest.mark.parametrize(("dpi", "expected"), [(150, 200), (250, 250), (600, 400)])
+def test_scans_are_read_at_their_own_resolution_within_limits(
+    tmp_path: Path, dpi: int, expected: int
+) -> None:
+    pdf = pdfium.PdfDocument(_image_pdf(tmp_path / "s.pdf", (2 * dpi, 3 * dpi), (2.0, 3.0)))
+    assert scan_dpi(pdf[0], ParseLimits()) == expected
+
+
+def test_a_page_with_a_small_picture_is_read_at_the_default_resolution(tmp_path: Path) -> None:
+    c = canvas.Canvas(str(tmp_path / "logo.pdf"), pagesize=A4)
+    logo = tmp_path / "logo.png"
+    Image.new("L", (100, 100), 0).save(logo)
+    c.drawImage(str(logo), 60, 700, 100, 100)
+    c.showPage()
+    c.save()
+    pdf = pdfium.PdfDocument(tmp_path / "logo.pdf")
+    assert scan_dpi(pdf[0], ParseLimits()) == ParseLimits().ocr_dpi
+
+
+def _crooked_scan(src: Path, dst: Path, angle: float) -> Path:
+    """``src`` printed and scanned: turned ``angle`` degrees, soft, grey paper, grain."""
+    source = pdfium.PdfDocument(src)
+    image = source[0].render(scale=DPI / 72, grayscale=True).to_pil()
+    source.close()
+    image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    pixels = np.asarray(image.filter(ImageFilter.GaussianBlur(0.6)), dtype=np.float32) * 0.94
+    pixels += np.random.default_rng(7).normal(0.0, 4.0, pixels.shape)
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(dst, "PDF", resolution=DPI)
+    return dst
+
+
+@pytest.mark.integration
+def test_crooked_scan_of_tables_reads_like_its_text_layer(tmp_path: Path) -> None:
+    """A ruled and an unruled table, printed, scanned crooked: the scan gives the same
+    table, rows, wrapped cells and line positions as the text layer."""
+    story = [Paragraph("Avant le tableau des crédits.", BODY), Spacer(1, 12)]
+    story += [Table(TABLE, style=GRID), Spacer(1, 24), unruled_table()]
+    text_pdf = flow_pdf(tmp_path / "tables.pdf", story)
+    angle = 0.9
+    text_page = parse_pdf(text_pdf).pages[0]
+    scan_page = parse_pdf(_crooked_scan(text_pdf, tmp_path / "scan.pdf", angle)).pages[0]
+    assert scan_page.method == "ocr"
+    [text_table], [scan_table] = text_page.tables, scan_page.tables
+    assert len(scan_table.rows) == len(text_table.rows)
+    for text_row, scan_row in zip(text_table.rows, scan_table.rows, strict=True):
+        assert [fuzz.ratio(a, b) for a, b in zip(text_row, scan_row, strict=True)] > [80] * 3
+    scan_lines = scan_page.text.split("\n")
+    for expected in UNRULED_LINES:
+        found = max(scan_lines, key=lambda line, e=expected: fuzz.ratio(line, e))
+        assert found.count("\t") == expected.count("\t") and fuzz.ratio(found, expected) > 85
+    # what the page shows turned with the paper: boxes are where the scan shows them
+    paper = Turn((text_page.width / 2, text_page.height / 2), angle)
+    assert scan_table.bbox == pytest.approx(paper.level(text_table.bbox), abs=4)
+    for line in text_page.lines:
+        twin = max(scan_page.lines, key=lambda ln, t=line.text: fuzz.ratio(ln.text, t))
+        assert twin.bbox == pytest.approx(paper.level(line.bbox), abs=6), line.text

@@ -183,6 +183,64 @@ def test_stretched_justified_line_is_not_a_table_row() -> None:
     assert figures[0].text == "2019\t2020\t2021\t2022"
 
 
+def _raw_pdf(path: Path, lines: list[bytes], to_unicode: bytes) -> Path:
+    """One page of Helvetica lines whose code 1 draws a glyph ``to_unicode`` maps (bfchar)."""
+    content = b"BT /F1 11 Tf 14 TL 72 760 Td " + b" ".join(b"(%s) Tj T*" % t for t in lines)
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def"
+        b" 1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <01> <%s>"
+        b" endbfchar endcmap CMapName currentdict /CMap defineresource pop end end" % to_unicode
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R"
+        b" /Resources << /Font << /F1 4 0 R >> >> >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R"
+        b" /Encoding << /BaseEncoding /WinAnsiEncoding /Differences [1 /g4711] >> >>",
+        b"<< /Length %d >>\nstream\n%s ET\nendstream" % (len(content) + 3, content),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(out)
+    return path
+
+
+def test_glyph_without_unicode_opens_a_list_item_and_moves_no_word(tmp_path: Path) -> None:
+    """A bullet whose font maps it to U+0000: pdfium's text drops or blanks it, which
+    must neither lose it nor shift the words after it away from their boxes."""
+    lines = [b"Trois axes :", b"\x01le soutien aux conseils", b"\x01 l'appui aux associations"]
+    lines += [b"un signe \x01 au milieu"]
+    page = parse_pdf(_raw_pdf(tmp_path / "bullets.pdf", lines, b"0000")).pages[0]
+    assert page.text.split("\n") == [
+        "Trois axes :",
+        "• le soutien aux conseils",
+        "• l'appui aux associations",
+        "un signe \ufffd au milieu",
+    ]
+    assert [round(ln.bbox[0]) for ln in page.lines] == [72, 72, 72, 72]
+    mapped = parse_pdf(_raw_pdf(tmp_path / "mapped.pdf", lines[1:2], b"2022")).pages[0]
+    assert mapped.text == "• le soutien aux conseils"  # a real bullet reads the same
+
+
+def test_amount_cut_by_a_line_break_is_mended(tmp_path: Path) -> None:
+    pdf = text_pdf(
+        tmp_path / "amount.pdf",
+        [(72, 780, "Le revenu médian atteint près de 14"), (72, 766, "830 euros en 2011.")],
+    )
+    assert parse_pdf(pdf).pages[0].text == "Le revenu médian atteint près de 14 830 euros\nen 2011."
+
+
 # ----------------------------------------------------------------- tables
 
 TABLE = [
@@ -228,6 +286,45 @@ def test_empty_cells_keep_their_column(tmp_path: Path) -> None:
     assert page.tables[0].rows[1] == ["Médiation", None, "4 000 €"]
     assert "Médiation\t\t4 000 €" in page.text.split("\n")
     assert "Emploi\t3 000 €\t" in page.text.split("\n")
+
+
+CELL = ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=11)
+UNRULED = TableStyle(
+    [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 9), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+)  # fmt: skip
+
+
+def unruled_table() -> Table:
+    """A table without rules, two of its cells wrapped, one row without a first cell."""
+    rows = [
+        ["Code", "Quartier", "Commune(s)", "Population"],
+        ["QN06201M", Paragraph("Les Hauts de la Ville - Résidence des Provinces", CELL), "Arras", "5 260"],
+        ["QN06202M", "Centre", Paragraph("Saint-Laurent-Blangy / Achicourt", CELL), "1 220"],
+        ["", "Cité des Fleurs", "Dainville", "980"],
+        ["QN06203M", "Gare", "Arras", "2 100"],
+    ]  # fmt: skip
+    return Table(rows, colWidths=[80, 140, 120, 70], style=UNRULED)
+
+
+UNRULED_LINES = [
+    "Code\tQuartier\tCommune(s)\tPopulation",
+    "QN06201M\tLes Hauts de la Ville - Résidence des Provinces\tArras\t5 260",
+    "QN06202M\tCentre\tSaint-Laurent-Blangy / Achicourt\t1 220",
+    "Cité des Fleurs\tDainville\t980",
+    "QN06203M\tGare\tArras\t2 100",
+]
+
+
+def test_wrapped_cells_of_an_unruled_table_join_their_row(tmp_path: Path) -> None:
+    story = [Paragraph("Les quartiers :", BODY), Spacer(1, 8), unruled_table()]
+    story += [
+        Spacer(1, 12),
+        Paragraph(" ".join(["Le contrat de ville engage ses partenaires."] * 4), BODY),
+    ]
+    page = parse_pdf(flow_pdf(tmp_path / "unruled.pdf", story)).pages[0]
+    lines = page.text.split("\n")
+    assert lines[1:6] == UNRULED_LINES
+    assert len(lines) > 6 and "\t" not in "".join(lines[6:])  # the paragraph stays lines
 
 
 def _long_table(repeat_header: int) -> list:
