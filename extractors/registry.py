@@ -8,11 +8,8 @@ department, amounts feed actions and checks) and fills one field of
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from schemas.records import Extraction, ParsedDocument
@@ -68,14 +65,3 @@ def extract(doc: ParsedDocument) -> Extraction:
     for component in COMPONENTS:
         setattr(found, component.fills, component.run(doc, found))
     return found
-
-
-@cache
-def extractor_version() -> str:
-    """A digest of the extractors' code and data: a change re-extracts stored documents."""
-    root = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".json"}):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]

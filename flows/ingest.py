@@ -8,14 +8,12 @@ being loaded and a bad file is one ``ingest_errors`` row, never a dead batch.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import queue
 import re
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,13 +26,15 @@ from prefect.utilities.annotations import quote
 from sqlite_utils import Database
 
 from extractors.pdf import ParseError, ParseLimits, parse_pdf
-from extractors.registry import extract, extractor_version
+from extractors.registry import extract
+from extractors.version import extractor_version
 from schemas.comparison import ensure_comparison
 from schemas.database import ensure_schema, open_db
 from schemas.loader import clear_errors, is_loaded, load_document, record_error, stored_parse
 from schemas.records import Extraction, ParsedDocument
 
 from .discover import discover_pdfs
+from .locks import folder_lock
 from .progress import Progress
 
 OcrMode = Literal["auto", "never", "always"]
@@ -250,38 +250,6 @@ def prepare_database(db_path: str) -> Database:
         db = open_db(db_path)
         ensure_schema(db)
     return db
-
-
-def start_prefect_api() -> None:
-    """Start this process's temporary Prefect API now, one process at a time.
-
-    Without a configured ``PREFECT_API_URL`` each run starts its own server on
-    Prefect's SQLite database in ``PREFECT_HOME``, migrating it first; two runs
-    starting together migrate it together, and one server dies ("database is
-    locked", "Application startup failed") before Prefect starts another. Holding
-    a lock on Prefect's home while starting makes the second run wait the seconds
-    the first takes instead. The flow then finds this server already running.
-    """
-    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    with folder_lock(PREFECT_HOME.value()):
-        SubprocessASGIServer().start()
-
-
-@contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock (flock) on ``folder``, created if missing."""
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def _schema_lock(db_path: str) -> AbstractContextManager[None]:

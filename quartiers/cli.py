@@ -7,6 +7,7 @@ thresholds, 2 usage error.
 
 from __future__ import annotations
 
+import contextlib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -174,20 +175,23 @@ def watch_folder(
     Files already there are ingested first (loaded ones are skipped); a file that
     changes is ingested again.
     """
-    from flows.watch import watch as watch_flow
+    from flows.api import prefect_api
 
     try:
-        summary = watch_flow(
-            folder=str(folder),
-            db_path=str(db),
-            interval=interval,
-            once=once,
-            ocr=ocr.value,
-            runner=task_runner.value,
-            workers=workers,
-            address=dask_address,
-            echo=True,
-        )
+        with prefect_api(while_starting=lambda: _load_pipeline(task_runner.value)):
+            from flows.watch import watch as watch_flow
+
+            summary = watch_flow(
+                folder=str(folder),
+                db_path=str(db),
+                interval=interval,
+                once=once,
+                ocr=ocr.value,
+                runner=task_runner.value,
+                workers=workers,
+                address=dask_address,
+                echo=True,
+            )
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
     raise typer.Exit(1 if summary.errors else 0)
@@ -238,15 +242,21 @@ def _run_ingest(
     if not force and (count := _all_loaded(paths, db)) is not None:
         typer.echo(f"documents 0 (skipped {count}): every file is loaded with these extractors")
         raise typer.Exit(0)
-    from flows.ingest import ingest as ingest_flow
-    from flows.ingest import start_prefect_api
-    from flows.runners import runner_context
+    from flows.api import prefect_api
 
-    start_prefect_api()  # one run at a time, or two starting together fight over its database
-    with runner_context(runner, workers=workers, address=address) as task_runner:
-        summary = ingest_flow.with_options(task_runner=task_runner)(
-            paths=paths, db_path=str(db), ocr=ocr, force=force, limits=limits, show_progress=True
-        )
+    with prefect_api(while_starting=lambda: _load_pipeline(runner)):
+        from flows.ingest import ingest as ingest_flow
+        from flows.runners import runner_context
+
+        with runner_context(runner, workers=workers, address=address) as task_runner:
+            summary = ingest_flow.with_options(task_runner=task_runner)(
+                paths=paths,
+                db_path=str(db),
+                ocr=ocr,
+                force=force,
+                limits=limits,
+                show_progress=True,
+            )
     for line in summary.errors:
         typer.echo(f"error: {line}", err=True)
     reused = f" · {summary.reextracted} from stored pages" if summary.reextracted else ""
@@ -259,29 +269,45 @@ def _run_ingest(
     return summary
 
 
+def _load_pipeline(runner: str) -> None:
+    """Import the flow and, when documents are extracted in this process, load the models.
+
+    Run while Prefect's temporary server boots: both take seconds, on different cores.
+    """
+    import flows.ingest  # noqa: F401  (Prefect, the parser, the extractors)
+    from flows.runners import warm_up_extractors
+
+    if runner == "thread":
+        warm_up_extractors()
+
+
 def _all_loaded(paths: list[str], db: Path) -> int | None:
     """The number of files, when every one is loaded with the current extractors; else None.
 
     Checked without Prefect, so a re-run over unchanged files ends in the time it
-    takes to hash them instead of starting Prefect's API server for nothing.
+    takes to hash them instead of starting Prefect's API server for nothing. Plain
+    ``sqlite3``, read-only, and the light :mod:`extractors.version`: importing
+    sqlite-utils (numpy) or the extractors (spaCy) would cost more than the check.
     """
     import hashlib
     import sqlite3
 
-    from extractors.registry import extractor_version
+    from extractors.version import extractor_version
     from flows.discover import discover_pdfs
-    from schemas.database import open_db
-    from schemas.loader import is_loaded
 
     files, missing = discover_pdfs(Path(p) for p in paths)
     if missing or not files or not db.is_file():
         return None
     version = extractor_version()
+    query = "SELECT 1 FROM documents WHERE sha256 = ? AND extractor_version = ?"
     try:
-        database = open_db(db)
-        for file in files:
-            with file.open("rb") as fh:
-                if not is_loaded(database, hashlib.file_digest(fh, "sha256").hexdigest(), version):
+        with contextlib.closing(
+            sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        ) as con:
+            for file in files:
+                with file.open("rb") as fh:
+                    sha = hashlib.file_digest(fh, "sha256").hexdigest()
+                if con.execute(query, [sha, version]).fetchone() is None:
                     return None
     except (OSError, sqlite3.Error):
         return None  # the flow will say what is wrong
