@@ -1,8 +1,9 @@
 """Territories side by side: one summary per territory, as a table, CSV, JSON or chart.
 
 The figures come from the views of :mod:`schemas.comparison` (their conventions apply:
-a year's programmation is its stated total, never added across documents; € per QPV
-inhabitant uses the ANCT – Ci.Ville QPV population); this module only gathers them per
+a year's programmation is its stated total, never added across documents, and a value a
+document contradicts itself about stays beside it, marked †; € per QPV inhabitant uses
+the ANCT – Ci.Ville QPV population); this module only gathers them per
 territory and lays them out for a person (``rich`` table, matplotlib chart) or a
 program (CSV, JSON).
 """
@@ -37,6 +38,10 @@ class YearFigures:
     qpv_population: int | None
     population_source: str | None
     eur_per_inhabitant: float | None
+    qpv_generation: int | None = None  # contracts whose QPV population is used
+    # Other values the documents give for it, and the consistency check that saw them.
+    other_stated_eur: list[float] = field(default_factory=list)
+    contradiction: str | None = None
 
 
 @dataclass(slots=True)
@@ -174,14 +179,16 @@ def _quartiers(db: sqlite_utils.Database, summaries: Summaries, _: YearFilter) -
 
 
 def _programmation(db: sqlite_utils.Database, summaries: Summaries, selection: YearFilter) -> None:
-    for siren, label, *figures in db.execute(
+    for siren, label, *figures, others, contradiction in db.execute(
         "SELECT territory_siren, territory, year, programmation_eur, basis, qpv_population, "
-        "population_source, eur_per_inhabitant FROM programmation_per_inhabitant "
-        f"WHERE {selection.sql('year')} ORDER BY year",
+        "population_source, eur_per_inhabitant, qpv_generation, other_stated_eur, "
+        "contradiction "
+        f"FROM programmation_per_inhabitant WHERE {selection.sql('year')} ORDER BY year",
         selection.params,
     ).fetchall():
         if s := summaries.get((siren, label)):
-            s.programmation.append(YearFigures(*figures))
+            other_values = json.loads(others) if others else []
+            s.programmation.append(YearFigures(*figures, other_values, contradiction))
 
 
 def _funders(db: sqlite_utils.Database, summaries: Summaries, selection: YearFilter) -> None:
@@ -281,13 +288,7 @@ def table_rows(summaries: Sequence[TerritorySummary]) -> list[tuple[str, list[st
         rows.append(
             (
                 f"Programmation {year}",
-                [
-                    "—"
-                    if f is None
-                    else format_eur(f.programmation_eur)
-                    + ("*" if f.basis != "stated total" else "")
-                    for f in figures
-                ],
+                [_programmation_cell(f) for f in figures],
             )
         )
         rows.append(
@@ -321,11 +322,22 @@ def table_rows(summaries: Sequence[TerritorySummary]) -> list[tuple[str, list[st
     return rows
 
 
+def _programmation_cell(f: YearFigures | None) -> str:
+    """The year's figure, marked * when it adds actions up, with the values set aside."""
+    if f is None:
+        return "—"
+    cell = format_eur(f.programmation_eur) + ("*" if f.basis != "stated total" else "")
+    if f.other_stated_eur:
+        cell += "\n† also stated: " + ", ".join(format_eur(v) for v in f.other_stated_eur)
+    return cell
+
+
 def summary_table(summaries: Sequence[TerritorySummary]) -> Table:
     """The territories side by side, one column each, for a terminal."""
     table = Table(
         title="Territories side by side",
-        caption="Programmation: total stated in the documents (* sum of the year's actions). "
+        caption="Programmation: total stated in the documents (* sum of the year's actions; "
+        "† the documents also state another value, set aside: see the consistency findings). "
         "€ per QPV inhabitant: QPV population from ANCT – Ci.Ville, else the documents.",
         show_lines=True,
     )
@@ -358,6 +370,9 @@ def flat_record(summary: TerritorySummary, years: Sequence[int]) -> dict[str, ob
         f = by_year.get(year)
         record[f"programmation_{year}_eur"] = f.programmation_eur if f else None
         record[f"programmation_{year}_basis"] = f.basis if f else None
+        record[f"programmation_{year}_also_stated_eur"] = (
+            ";".join(f"{v:.0f}" for v in f.other_stated_eur) if f else None
+        )
         record[f"eur_per_inhabitant_{year}"] = f.eur_per_inhabitant if f else None
     record["funders"] = ";".join(f"{f.funder}={f.amount_eur:.0f}" for f in summary.funders)
     record["partners_by_kind"] = ";".join(f"{k}={n}" for k, n in summary.partners_by_kind.items())
@@ -394,22 +409,25 @@ def plot_comparison(summaries: Sequence[TerritorySummary], path: Path) -> Path:
     fig, axes = plt.subplots(
         1, 3, figsize=(17, 5.6), gridspec_kw={"width_ratios": [1.1, 1.1, 1.3]}, layout="constrained"
     )
-    _year_bars(
+    missing = _year_bars(
         axes[0],
         summaries,
         colours,
         lambda f: f.programmation_eur / 1e6,
         "Programmation per year (M€)",
-        "{:.3g}",
+        lambda f, v: f"{_french_number(v, 2)} M€" + ("†" if f.other_stated_eur else ""),
     )
-    _year_bars(
+    _footnotes(axes[0], [*missing, *_contradiction_notes(summaries)])
+    missing = _year_bars(
         axes[1],
         summaries,
         colours,
         lambda f: f.eur_per_inhabitant,
         "€ per QPV inhabitant",
-        "{:.0f} €",
+        lambda f, v: f"{_french_number(v)} €",
+        note=lambda f: f"÷ {_count(f.qpv_population)} inhab. ({f.qpv_generation} QPV)",
     )
+    _footnotes(axes[1], missing)
     _funder_bars(axes[2], summaries, colours)
     legend = fig.legend(
         handles=[_patch(colours[s.territory], s.territory) for s in summaries],
@@ -418,7 +436,8 @@ def plot_comparison(summaries: Sequence[TerritorySummary], path: Path) -> Path:
         frameon=False,
         fontsize=10,
         title="Programmation: total stated in the documents (hatched: sum of the year's "
-        "actions). QPV population: ANCT – Ci.Ville (Licence Ouverte 2.0), else the documents.",
+        "actions). QPV population of the contracts in force that year: ANCT – Ci.Ville "
+        "(Licence Ouverte 2.0), else the documents.",
         title_fontsize=9,
     )
     legend.get_title().set_color("#555555")
@@ -430,14 +449,31 @@ def plot_comparison(summaries: Sequence[TerritorySummary], path: Path) -> Path:
     return path
 
 
-def _year_bars(ax, summaries, colours, value, title: str, label: str) -> None:
+def _contradiction_notes(summaries: Sequence[TerritorySummary]) -> list[str]:
+    """One line per year whose documents also state another value (set aside)."""
+    return [
+        f"† {s.territory} {f.year}: also stated "
+        + ", ".join(format_eur(v) for v in f.other_stated_eur)
+        + (" (consistency finding)" if f.contradiction else "")
+        for s in summaries
+        for f in s.programmation
+        if f.other_stated_eur
+    ]
+
+
+def _year_bars(ax, summaries, colours, value, title: str, label, note=None) -> list[str]:
+    """Bars per year and territory; ``label(figures, value)`` above each, and above that
+    ``note(figures)`` in small grey type when there is room (two territories at most).
+
+    Returns the note to print under the axes when some territories have no figure.
+    """
     years = all_years(summaries)
     shown = [s for s in summaries if any(value(f) is not None for f in s.programmation)]
     ax.set_title(title, loc="left", fontsize=12, weight="bold")
     _tidy(ax)
     if not years or not shown:
         _empty(ax, "no programmation found")
-        return
+        return []
     width = min(0.8 / len(shown), 0.3)
     for i, s in enumerate(shown):
         by_year = {f.year: f for f in s.programmation}
@@ -450,7 +486,7 @@ def _year_bars(ax, summaries, colours, value, title: str, label: str) -> None:
             hatch = None if f.basis == "stated total" else "//"
             ax.bar(x, v, width * 0.92, color=colours[s.territory], hatch=hatch, edgecolor="white")
             ax.annotate(
-                label.format(v),
+                label(f, v),
                 (x, v),
                 ha="center",
                 va="bottom",
@@ -458,19 +494,29 @@ def _year_bars(ax, summaries, colours, value, title: str, label: str) -> None:
                 xytext=(0, 2),
                 textcoords="offset points",
             )
+            if note and len(shown) <= 2:
+                ax.annotate(
+                    note(f),
+                    (x, v),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                    color="#666666",
+                    xytext=(0, 14),
+                    textcoords="offset points",
+                )
     ax.set_xticks(range(len(years)), [str(y) for y in years])
     ax.set_xlim(-0.6, len(years) - 0.4)
-    ax.margins(y=0.1)
+    ax.yaxis.set_major_formatter(lambda v, _: _french_number(v, 0 if v.is_integer() else 1))
+    ax.margins(y=0.15)
     missing = [s.territory for s in summaries if s not in shown]
-    if missing:
-        ax.text(
-            0.0,
-            -0.12,
-            "no figure for " + ", ".join(missing),
-            transform=ax.transAxes,
-            fontsize=9,
-            color="#777777",
-        )
+    return ["no figure for " + ", ".join(missing)] if missing else []
+
+
+def _footnotes(ax, lines: list[str]) -> None:
+    """Grey notes under the axes, one per line."""
+    for n, line in enumerate(lines):
+        ax.text(0.0, -0.12 - 0.06 * n, line, transform=ax.transAxes, fontsize=9, color="#777777")
 
 
 def _funder_bars(ax, summaries: Sequence[TerritorySummary], territory_colours) -> None:
@@ -490,7 +536,10 @@ def _funder_bars(ax, summaries: Sequence[TerritorySummary], territory_colours) -
     named = [f for f, _ in ranked.most_common(6)]
     palette = plt.get_cmap("Set2")
     colours = {f: palette(i) for i, f in enumerate(named)} | {"others": "#d0d0d0"}
-    for row, s in enumerate(shown):
+    for row, s in enumerate(summaries):
+        if not s.funders:
+            ax.text(0.01, row, "no amount naming a funder", va="center", color="#777777")
+            continue
         parts = [(f.funder, f.share) for f in s.funders if f.funder in named]
         rest = 1 - sum(share for _, share in parts)
         if rest > 0.005:
@@ -501,11 +550,11 @@ def _funder_bars(ax, summaries: Sequence[TerritorySummary], territory_colours) -
             if share >= 0.07:
                 ax.text(left + share / 2, row, f"{share:.0%}", ha="center", va="center", fontsize=9)
             left += share
-    ax.set_yticks(range(len(shown)), [s.territory for s in shown])
-    for tick, s in zip(ax.get_yticklabels(), shown, strict=True):
+    ax.set_yticks(range(len(summaries)), [s.territory for s in summaries])
+    for tick, s in zip(ax.get_yticklabels(), summaries, strict=True):
         tick.set_color(territory_colours[s.territory])
         tick.set_fontweight("bold")
-    ax.set_ylim(max(len(shown), 3) - 0.5, -0.5)  # top down; a lone bar stays a bar
+    ax.set_ylim(max(len(summaries), 3) - 0.5, -0.5)  # top down; a lone bar stays a bar
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.legend(

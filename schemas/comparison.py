@@ -19,9 +19,15 @@ Conventions shared by the views (also shown in Datasette):
   scan and a deliberation restate the same programme, so a view keeps, per territory
   and year, the figures of the one document that gives the most;
 * the programmation of a year is the *stated* total (an amount of kind ``total`` whose
-  label says "programmation"): the value stated most often, then the largest; only when
-  no document states one, the sum of the amounts of the actions dated that year in a
-  report, deliberation or presentation (a contract's actions span its whole period);
+  label says "programmation", or a total the consistency check ``same_quantity_two_values``
+  pairs with one: the same figure typed two ways); only when no document states one, the
+  sum of the amounts of the actions dated that year in a report, deliberation or
+  presentation (a contract's actions span its whole period);
+* documents contradict themselves (a slide says 5 955 899 €, its table and the next slide
+  5 955 889 €): a value the document states once while repeating another is set aside
+  (the repeated one is in practice the table total, which agrees with its rows), then the
+  value stated most often wins, then the largest; the values set aside and the check
+  that found them stay beside the figure (``other_stated_eur``, ``contradiction``);
 * € per QPV inhabitant divides it by the QPV population of the contract generation in
   force that year (2015 contracts up to 2023, 2024 ones after), as published by ANCT –
   Ci.Ville for the territory's contracts, else the sum of the populations the documents
@@ -36,6 +42,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from extractors.checks import SAME_QUANTITY
 from quartiers import referencedata as ref
 from schemas.database import ensure_schema
 
@@ -159,12 +166,36 @@ VIEWS: dict[str, View] = {
     ),
     "programmation_statements": View(
         f"""
-        SELECT a.id, dt.territory_siren, dt.territory, {_RECORD_YEAR.format(t="a")} AS year,
-               a.value_eur, a.label, a.document, a.page, a.ordinal
-        FROM amounts a JOIN document_territory dt ON dt.document = a.document
-        WHERE a.kind = 'total' AND a.label LIKE '%programmation%'
+        WITH totals AS (
+            SELECT a.id, dt.territory_siren, dt.territory,
+                   {_RECORD_YEAR.format(t="a")} AS year, a.value_eur, a.label, a.document,
+                   a.page, a.ordinal, a.label LIKE '%programmation%' AS labelled
+            FROM amounts a JOIN document_territory dt ON dt.document = a.document
+            WHERE a.kind = 'total'
+        ), typed_two_ways AS (
+            SELECT id AS finding, document, found AS one_off, expected AS repeated
+            FROM checks WHERE check_name = '{SAME_QUANTITY}'
+        )
+        SELECT t.id, t.territory_siren, t.territory, t.year, t.value_eur, t.label,
+               CASE WHEN t.labelled THEN 'label' ELSE 'same figure typed two ways' END
+                   AS statement,
+               (SELECT MIN(p.finding) FROM typed_two_ways p
+                WHERE p.document = t.document AND p.one_off = t.value_eur) AS contradicted_by,
+               t.document, t.page, t.ordinal
+        FROM totals t
+        WHERE t.labelled OR EXISTS (
+            SELECT 1 FROM typed_two_ways p
+            JOIN totals l ON l.document = p.document AND l.labelled AND l.year IS t.year
+            WHERE p.document = t.document
+              AND ((p.one_off = l.value_eur AND p.repeated = t.value_eur)
+                   OR (p.repeated = l.value_eur AND p.one_off = t.value_eur)))
         """,
-        "Every stated programmation total: amounts of kind total whose label says 'programmation'.",
+        "Every statement of a year's programmation total: amounts of kind total whose "
+        "label says 'programmation' (statement = label), and the totals of the same "
+        "document and year that the consistency check same_quantity_two_values pairs "
+        "with one of them (statement = same figure typed two ways, e.g. the table total "
+        "restating the text's figure). contradicted_by names the check (checks.id) when "
+        "this value is the one the document states once while repeating another.",
     ),
     "programmation_totals": View(
         """
@@ -178,8 +209,8 @@ VIEWS: dict[str, View] = {
         ), best_stated AS (
             SELECT s.*, ROW_NUMBER() OVER (
                 PARTITION BY territory_siren, territory, year
-                ORDER BY times_stated DESC, value_eur DESC, in_document DESC, document, page,
-                         ordinal) AS rank
+                ORDER BY contradicted_by IS NOT NULL, times_stated DESC, value_eur DESC,
+                         in_document DESC, document, page, ordinal) AS rank
             FROM stated s
         ), actions_per_document AS (
             SELECT dt.territory_siren, dt.territory, x.year, x.document,
@@ -201,6 +232,12 @@ VIEWS: dict[str, View] = {
                CASE WHEN s.value_eur IS NOT NULL THEN 'stated total' ELSE 'sum of actions'
                END AS basis,
                s.value_eur AS stated_total_eur, s.times_stated,
+               (SELECT json_group_array(value_eur) FROM (
+                    SELECT DISTINCT o.value_eur FROM stated o
+                    WHERE o.year = y.year AND o.territory_siren IS y.territory_siren
+                      AND o.territory IS y.territory AND o.value_eur <> s.value_eur
+                    ORDER BY o.value_eur)) AS other_stated_eur,
+               c.id AS contradiction_check, c.message AS contradiction,
                a.eur AS actions_total_eur, a.actions,
                COALESCE(s.document, a.document) AS document, s.page
         FROM years y
@@ -208,11 +245,19 @@ VIEWS: dict[str, View] = {
              AND s.territory_siren IS y.territory_siren AND s.territory IS y.territory
         LEFT JOIN best_actions a ON a.rank = 1 AND a.year = y.year
              AND a.territory_siren IS y.territory_siren AND a.territory IS y.territory
+        LEFT JOIN checks c ON c.id = (
+            SELECT MIN(o.contradicted_by) FROM stated o
+            WHERE o.year = y.year AND o.territory_siren IS y.territory_siren
+              AND o.territory IS y.territory)
         """,
-        "Programmation per territory and year (€): the stated total (the value stated "
-        "most often, then the largest; document and page of a statement of it), else the sum of the actions dated that year in "
-        "a report, deliberation or presentation (column basis; a contract's actions span "
-        "its whole period). Never added across documents.",
+        "Programmation per territory and year (€): the stated total, else the sum of the "
+        "actions dated that year in a report, deliberation or presentation (column basis; "
+        "a contract's actions span its whole period). Among stated values: first those "
+        "no consistency check contradicts (a figure typed once where the document "
+        "repeats another, as its table total, is left aside), then the value stated "
+        "most often, then the largest; document and page of a statement of it. Values "
+        "stated otherwise are kept in other_stated_eur, with the check that found them "
+        "(contradiction). Never added across documents.",
     ),
     "territory_quartiers": View(
         """
@@ -263,7 +308,7 @@ VIEWS: dict[str, View] = {
                ROUND(programmation_eur
                      / NULLIF(COALESCE(reference_population, document_population), 0), 2)
                     AS eur_per_inhabitant,
-               document, page
+               other_stated_eur, contradiction_check, contradiction, document, page
         FROM populations
         """,
         "Programmation per QPV inhabitant (€): programmation of the year divided by the "

@@ -137,13 +137,25 @@ class Server:
         return self.db.path.stem
 
 
-def start_browse(db: BrowseDb, timeout: float = 90) -> Server:
-    """``quartiers browse`` on a free port; returns once Datasette answers."""
+def corpus_browse_db(path: Path, pdf_root: Path) -> BrowseDb:
+    """A database ingested from real PDFs (``documents.path`` relative to ``pdf_root``)."""
+    with sqlite3.connect(path) as conn:
+        documents = conn.execute("SELECT file_name, path, sha256 FROM documents").fetchall()
+    pdfs = {Path(name).stem: pdf_root / pdf for name, pdf, _ in documents}
+    return BrowseDb(path, pdfs, {Path(name).stem: sha for name, _, sha in documents})
+
+
+def start_browse(db: BrowseDb, timeout: float = 90, pdf_root: Path | None = None) -> Server:
+    """``quartiers browse`` on a free port; returns once Datasette answers.
+
+    ``pdf_root`` is where relative PDF paths start (default: the database's folder).
+    """
     port = free_port()
     log = db.path.parent / f"browse-{port}.log"
+    root = ["--pdf-root", str(pdf_root)] if pdf_root else []
     with log.open("wb") as out:  # the child keeps its own descriptor
         process = subprocess.Popen(
-            [*QUARTIERS, "browse", "--db", str(db.path), "--port", str(port)],
+            [*QUARTIERS, "browse", "--db", str(db.path), "--port", str(port), *root],
             cwd=db.path.parent,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -192,6 +204,16 @@ def test_sha256_check_accepts_only_64_lower_hex():
 def test_euros_are_written_the_french_way():
     assert format_eur(6286281.0) == "6\u202f286\u202f281\u202f€"
     assert format_eur(93.87) == "93,87\u202f€"
+
+
+def test_euro_cells_ratios_and_lists_are_written_the_french_way():
+    url = lambda s, p: ""  # noqa: E731
+    assert str(cells.render({}, 179.78, "eur_per_inhabitant", None, url)) == "179,78\u202f€"
+    assert str(cells.render({}, 93.0, "latest_eur_per_inhabitant", None, url)) == "93\u202f€"
+    listed = cells.render({}, "[5955899.0, 12.5]", "other_stated_eur", None, url)
+    assert str(listed) == "5\u202f955\u202f899\u202f€, 12,50\u202f€"
+    assert str(cells.render({}, "[]", "other_stated_eur", None, url)) == ""
+    assert cells.render({}, 2015, "qpv_generation", None, url) is None
 
 
 def test_page_cells_link_to_the_pdf_page():

@@ -187,3 +187,52 @@ def test_a_chart_renders(page, server):
     assert rows >= 2  # datasette-vega draws from two rows on
     page.locator(".vega-embed").scroll_into_view_if_needed()
     shoot(page, "chart-programmation")
+
+
+# ------------------------------------------------------------- the real corpus
+
+
+@pytest.fixture(scope="module")
+def corpus_server(corpus_db, tmp_path_factory):
+    """``quartiers browse`` over the real ingest of the bundled corpus (a copy of it)."""
+    copy = tmp_path_factory.mktemp("corpus-browse") / "corpus.db"
+    with sqlite3.connect(corpus_db[0]) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    server = browse.start_browse(browse.corpus_browse_db(copy, ROOT), pdf_root=ROOT)
+    yield server
+    browse.stop_browse(server)
+
+
+def pdf_page_text(pdf: bytes, number: int) -> str:
+    """The text layer of page ``number`` (1-based), without any whitespace."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        text = document[number - 1].get_textpage().get_text_range()
+    finally:
+        document.close()
+    return re.sub(r"\s+", "", text)
+
+
+def test_a_real_extracted_amount_opens_its_pdf_page(page, corpus_server):
+    """A programmation total read from a born-digital corpus PDF: its source link opens
+    that PDF, at the page whose text holds the amount as the row writes it."""
+    server = corpus_server
+    [(row_id, sha, number, raw)] = query(
+        server,
+        "SELECT a.id, a.document, a.page, a.raw FROM amounts a "
+        "JOIN documents d ON d.sha256 = a.document "
+        "WHERE d.kind = 'text' AND a.kind = 'total' AND a.raw IS NOT NULL "
+        "ORDER BY a.label NOT LIKE '%programmation%', a.value_eur DESC LIMIT 1",
+    )
+    page.goto(f"{server.url}/{server.database}/amounts?id={row_id}")
+    link = page.locator("table.rows-and-columns tbody tr").first.locator("a.pdf-page")
+    assert link.get_attribute("href") == f"/-/pdf/{sha}#page={number}"
+    link.click()
+    page.wait_for_url(re.compile(rf"/-/pdf/{sha}#page={number}$"))
+    assert painted(page), "the PDF viewer shows nothing"
+    shoot(page, "corpus-pdf-page")
+    response = page.request.get(f"{server.url}/-/pdf/{sha}")
+    assert response.status == 200 and hashlib.sha256(response.body()).hexdigest() == sha
+    assert re.sub(r"\s+", "", raw) in pdf_page_text(response.body(), number)

@@ -10,16 +10,20 @@ import csv
 import io
 import json
 import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 import pytest
 from PIL import Image
 from rich.console import Console
 from typer.testing import CliRunner
 
+from extractors.checks import SAME_QUANTITY
 from quartiers import referencedata as ref
 from quartiers.cli import app
 from quartiers.compare import (
     compare_territories,
+    format_eur,
     plot_comparison,
     summary_table,
     table_rows,
@@ -47,7 +51,8 @@ from schemas.records import (
     Quartier,
     QuartierMention,
 )
-from tests.support import parsed_from_text
+from tests.support import GOLD, parsed_from_text
+from tests.test_browse import territory_siren
 
 BETHUNE = "200072460"  # CA de Béthune-Bruay, Artois-Lys Romane
 LENS = "246200364"  # CA de Lens - Liévin
@@ -226,6 +231,59 @@ def test_programmation_is_the_total_stated_most_often_never_added(two_territorie
     assert (row["document"], row["page"]) == (report, 2)
 
 
+ONCE, REPEATED = 5_955_899, 5_955_889
+
+
+def report_typed_two_ways(db, *, with_check: bool) -> None:
+    """The text says 5 955 899 €; the table total (no 'programmation' in its label) and
+    its restatement say 5 955 889 €; the consistency check may pair them."""
+    table_total = [
+        Amount(REPEATED, at(page, "€"), kind="total", label="Total", year=2022) for page in (2, 3)
+    ]
+    check = CheckFinding(
+        SAME_QUANTITY, "given as 5 955 899 € and as 5 955 889 €", REPEATED, ONCE, [1, 2]
+    )
+    add(
+        db,
+        "rapport.pdf",
+        Extraction(
+            facts=facts(BETHUNE, 2022),
+            amounts=[programmation(ONCE, 2022), *table_total],
+            checks=[check] if with_check else [],
+        ),
+    )
+    ensure_comparison(db)
+
+
+def test_a_figure_typed_two_ways_yields_to_the_value_the_document_repeats(db):
+    report_typed_two_ways(db, with_check=True)
+    statements = rows(db, "SELECT * FROM programmation_statements ORDER BY page")
+    assert [(s["value_eur"], s["statement"]) for s in statements] == [
+        (ONCE, "label"),
+        (REPEATED, "same figure typed two ways"),
+        (REPEATED, "same figure typed two ways"),
+    ]
+    assert statements[0]["contradicted_by"] is not None
+    assert all(s["contradicted_by"] is None for s in statements[1:])
+    [row] = rows(db, "SELECT * FROM programmation_per_inhabitant")
+    assert (row["programmation_eur"], row["page"]) == (REPEATED, 2)
+    assert json.loads(row["other_stated_eur"]) == [ONCE]
+    assert row["contradiction"] == "given as 5 955 899 € and as 5 955 889 €"
+    [summary] = compare_territories(db)
+    [figures] = summary.programmation
+    assert figures.other_stated_eur == [ONCE] and figures.contradiction
+    cell = dict(table_rows([summary]))["Programmation 2022"][0]
+    assert cell.startswith("5\u202f955\u202f889\u202f€")
+    assert "† also stated: 5\u202f955\u202f899\u202f€" in cell
+
+
+def test_without_a_check_only_labelled_totals_state_the_programmation(db):
+    report_typed_two_ways(db, with_check=False)
+    [row] = rows(db, "SELECT * FROM programmation_totals")
+    assert row["programmation_eur"] == ONCE
+    assert json.loads(row["other_stated_eur"]) == [] and row["contradiction"] is None
+
+
 def test_actions_of_a_contract_are_not_a_year_programmation(two_territories):
     found = rows(two_territories, "SELECT * FROM programmation_totals WHERE territory = 'CALL'")
     assert found == []
@@ -384,7 +442,10 @@ def test_year_filter_keeps_documents_and_figures_of_those_years(two_territories)
 def test_table_csv_and_json_show_every_territory(two_territories):
     summaries = compare_territories(two_territories)
     layout = dict(table_rows(summaries))
-    assert layout["Programmation 2022"][0] == "5\u202f955\u202f889\u202f€"
+    # the value stated most often; the other one the report states is shown beside it
+    assert layout["Programmation 2022"][0] == (
+        "5\u202f955\u202f889\u202f€\n† also stated: 5\u202f955\u202f899\u202f€"
+    )
     assert layout["Programmation 2022"][1] == "—"
     assert all(len(cells) == 2 for cells in layout.values())
     out = io.StringIO()
@@ -433,3 +494,104 @@ def test_compare_command(two_territories, tmp_path):
     assert runner.invoke(app, ["compare", "--db", path, "--territory", "Nowhere"]).exit_code == 1
     missing = runner.invoke(app, ["compare", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 2
+
+
+# ------------------------------------------------------------- the real corpus
+
+# The agglomerations whose documents make up the bundled corpus (corpus/sources).
+CORPUS_TERRITORIES = {"CALL", "CABBALR", "CAPH"}
+
+
+@dataclass(frozen=True, slots=True)
+class GoldYear:
+    """What the gold says a territory's programmation of one year is."""
+
+    territory: str  # acronym
+    siren: str
+    year: int
+    stems: tuple[str, ...]  # gold documents about that year
+    programmation_eur: float | None  # None: those documents state no programmation
+    other_values: frozenset[float]  # other values the documents give for it
+
+
+def gold_programmation() -> dict[tuple[str, int], GoldYear]:
+    """(SIREN, year) -> the gold's programmation, for every gold document's year.
+
+    The gold's programmation statements are its amounts of kind total, with a year, whose
+    label says "programmation" (corpus/gold/SCHEMA.md); when a document gives two values
+    (a typo), the one it states most often is the programmation, as the gold's notes
+    explain (it is the table total, equal to the sum of its rows).
+    """
+    stated: dict[tuple[str, int], Counter[float]] = defaultdict(Counter)
+    about: dict[tuple[str, int], list[str]] = defaultdict(list)
+    acronyms: dict[str, str] = {}
+    for path in sorted(GOLD.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        doc = gold["document"]
+        siren = territory_siren(doc["territory"], doc["department"])
+        assert siren, f"{path.name}: no EPCI named {doc['territory']!r} in the reference"
+        acronyms[siren] = doc["territory_acronym"]
+        about[(siren, doc["reference_year"])].append(path.stem)
+        for a in gold["amounts"]:
+            if a["kind"] == "total" and a["year"] and "programmation" in a["label"].lower():
+                stated[(siren, a["year"])][float(a["value_eur"])] += 1
+                about[(siren, a["year"])].append(path.stem)
+    expected = {}
+    for (siren, year), stems in about.items():
+        values = stated.get((siren, year), Counter()).most_common()
+        assert len(values) < 2 or values[0][1] > values[1][1], f"gold ambiguous: {values}"
+        expected[(siren, year)] = GoldYear(
+            acronyms[siren],
+            siren,
+            year,
+            tuple(sorted(set(stems))),
+            values[0][0] if values else None,
+            frozenset(v for v, _ in values[1:]),
+        )
+    return expected
+
+
+@pytest.mark.integration
+def test_compare_puts_the_corpus_territories_side_by_side_as_the_gold_says(corpus_db, tmp_path):
+    """``quartiers compare`` on the real ingest of the corpus: the three agglomerations,
+    with each gold document's programmation (or none) and its contradiction flagged."""
+    db_path = tmp_path / "corpus.db"
+    with sqlite3.connect(corpus_db[0]) as source, sqlite3.connect(db_path) as copy:
+        source.backup(copy)  # compare refreshes the views: leave the shared file alone
+    runner = CliRunner()
+    result = runner.invoke(app, ["compare", "--db", str(db_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summaries = {s["territory"]: s for s in json.loads(result.stdout)}
+    assert set(summaries) == CORPUS_TERRITORIES
+
+    gold = gold_programmation()
+    assert {g.territory for g in gold.values()} < CORPUS_TERRITORIES
+    by_siren = {s["siren"]: s for s in summaries.values()}
+    for (siren, year), want in sorted(gold.items()):
+        where = f"{want.territory} {year} (gold: {', '.join(want.stems)})"
+        assert siren in by_siren, f"{where}: territory missing from compare"
+        assert by_siren[siren]["territory"] == want.territory
+        found = next((f for f in by_siren[siren]["programmation"] if f["year"] == year), None)
+        if want.programmation_eur is None:
+            assert found is None, f"{where}: the gold states no programmation, compare {found}"
+            continue
+        assert found is not None, (
+            f"{where}: programmation {want.programmation_eur:,.0f} € not found by extraction"
+        )
+        assert found["basis"] == "stated total", f"{where}: {found}"
+        assert found["programmation_eur"] == want.programmation_eur, (
+            f"{where}: compare says {found['programmation_eur']:,.0f} €, "
+            f"gold {want.programmation_eur:,.0f} €"
+        )
+        assert set(found["other_stated_eur"]) == want.other_values, f"{where}: {found}"
+        if want.other_values:  # the contradiction is named, not silently resolved
+            assert found["contradiction"], f"{where}: contradiction not flagged"
+            for value in (want.programmation_eur, *want.other_values):
+                assert format_eur(value) in found["contradiction"].replace(" ", "\u202f")
+    assert any(g.other_values for g in gold.values())  # the gold's 2022 typo is covered
+
+    wide = runner.invoke(
+        app, ["compare", "--db", str(db_path), "--format", "table"], env={"COLUMNS": "250"}
+    )
+    header = next(line for line in wide.stdout.splitlines() if "CABBALR" in line)
+    assert all(t in header for t in CORPUS_TERRITORIES), header  # one column each

@@ -2,7 +2,8 @@
 
 Every extracted row carries ``document`` (sha256) and ``page``: the page cell becomes a
 link opening the PDF at that page, so a reader checks any value against its source in
-one click. Columns holding euros (``*_eur``) are written the French way.
+one click. Columns holding euros (``*_eur``, ``eur_per_*``; a JSON list of them too) are
+written the French way.
 """
 
 from __future__ import annotations
@@ -37,13 +38,22 @@ def row_document(row: Mapping) -> str | None:
     return None
 
 
+def is_euro_column(column: str) -> bool:
+    """``*_eur`` columns and ratios of euros (``eur_per_inhabitant``)."""
+    return column.endswith("_eur") or column.startswith("eur_per_") or "_eur_per_" in column
+
+
 def render(row: Mapping, value: object, column: str, table: str | None, url_for) -> Markup | None:
     """The HTML for one cell, or None to let Datasette render it.
 
     ``url_for(sha256, page)`` gives the PDF link (Datasette-aware, see the plugin).
     """
-    if column.endswith("_eur") and isinstance(value, int | float):
-        return Markup(escape(format_eur(value)))
+    if is_euro_column(column):
+        if isinstance(value, int | float):
+            return Markup(escape(format_eur(value)))
+        if isinstance(value, str) and value.startswith("["):  # a JSON list of amounts
+            amounts = [v for v in json.loads(value) if isinstance(v, int | float)]
+            return Markup(escape(", ".join(format_eur(v) for v in amounts)))
     if column == "excerpt" and isinstance(value, str) and MATCH_START in value:
         html = str(escape(value)).replace(MATCH_START, "<mark>").replace(MATCH_END, "</mark>")
         return Markup(html)

@@ -121,7 +121,7 @@ VIEW_FACETS: dict[str, list[str]] = {
     "territory_amounts": ["territory", "year", "doc_type", "kind", "funder"],
     "territory_actions": ["territory", "year", "doc_type", "theme"],
     "territory_partners": ["territory", "kind", "role"],
-    "programmation_statements": ["territory", "year"],
+    "programmation_statements": ["territory", "year", "statement"],
     "programmation_totals": ["territory", "year", "basis"],
     "territory_quartiers": ["territory", "generation", "status"],
     "programmation_per_inhabitant": ["territory", "year"],
@@ -190,7 +190,10 @@ def canned_queries(database: str) -> dict[str, dict]:
             "title": "Programmation per year and € per QPV inhabitant",
             "description_html": VIEWS["programmation_per_inhabitant"].description
             + f' <a href="/{route}/chart_programmation{CHART_FRAGMENT}">Chart</a>.',
-            "sql": f"SELECT * FROM programmation_per_inhabitant {where} ORDER BY territory, year",
+            "sql": "SELECT territory, year, programmation_eur, basis, eur_per_inhabitant, "
+            "qpv_population, qpv_generation, population_source, other_stated_eur, "
+            f"contradiction, document, page FROM programmation_per_inhabitant {where} "
+            "ORDER BY territory, year",
         },
         "chart_programmation": {
             "title": "Chart: programmation per territory and year",
