@@ -27,6 +27,8 @@ _COLUMN_WORDS: dict[str, str] = {
     "year": r"annees?|exercice|calendrier|echeancier|periode|dates?",
     "count": r"nombre|nb|nbre|taux|%",
     "epci": r"epci|intercommunalites?",
+    "site": r"cites?|sites?|residences?|quartiers?|adresses?|lieux?|localisations?|secteurs?"
+    r"|immeubles?|ensembles? immobiliers?",
 }
 _COLUMN_RES = {
     role: re.compile(rf"(?<![\w-])(?:{words})(?![\w-])") for role, words in _COLUMN_WORDS.items()

@@ -9,6 +9,9 @@ from __future__ import annotations
 from extractors.actions.line_kinds import commune_head, is_heading
 from extractors.actions.rows import Doc, tidy
 from extractors.dates import find_periods, find_years
+from extractors.department import department_votes, find_department_cues
+from extractors.docview import DocView
+from schemas.records import ParsedDocument
 
 _CONTEXT_ROWS = 40  # rows searched back for a heading or a year
 
@@ -55,3 +58,11 @@ def year_before(d: Doc, i: int) -> int | None:
                     return year
         j -= 1
     return None
+
+
+def document_department(doc: ParsedDocument) -> str | None:
+    """The department the document's cues vote for: a commune name shared by several
+    departments ("Méricourt") is the one of this department."""
+    view = DocView.of(doc)
+    votes = department_votes(view, find_department_cues(view))
+    return max(votes, key=votes.__getitem__) if votes else None

@@ -54,18 +54,19 @@ def is_heading(row: Row) -> bool:
     return text[0].isupper() or text[0].isdigit() or text[0] in "«\"'"
 
 
-def commune_at_start(text: str) -> tuple[str, str] | None:
+def commune_at_start(text: str, department: str | None = None) -> tuple[str, str] | None:
     """(commune, rest) when ``text`` starts with a commune name, else None.
 
-    The longest run of up to five leading words that names exactly one commune wins;
-    the text is cut on spaces only so that hyphenated names stay whole.
+    The longest run of up to five leading words that names exactly one commune (of
+    ``department`` when given) wins; the text is cut on spaces only so that hyphenated
+    names stay whole.
     """
     words = text.split(" ")
     for n in range(min(5, len(words)), 0, -1):
         head = " ".join(words[:n]).rstrip(" :,-–")
         if not head or not head[0].isupper() or len(head) < 3:
             continue
-        if resolve_commune(head) is not None:
+        if resolve_commune(head, department) is not None:
             return head, " ".join(words[n:])
     return None
 

@@ -66,14 +66,30 @@ def _description_of(d: Doc, place: str) -> str | None:
         m = pattern.search(folded)
         if m is None or not PROJECT_NOUN.match(folded):
             continue
-        return _operation_phrase(row, m.end())
+        return _operation_phrase(row, m.end(), place)
     return None
 
 
-def _operation_phrase(row: Row, place_end: int) -> str:
+def _operation_phrase(row: Row, place_end: int, place: str) -> str:
+    """The operation phrase naming ``place``, and the next phrase too when it is another
+    operation at the same place ("Restructuration de la rue d'Alsace Démolition de la
+    Résidence Alsace"): a second column describing one site's works, not a comment."""
     text = row.text
     end = _PHRASE_END.search(text, place_end)
-    phrase = tidy(text[: end.start()] if end else text)
+    phrases = [text[: end.start()] if end else text]
+    if end is not None:
+        rest = text[end.end() :]
+        after = _PHRASE_END.search(rest, 1)
+        second = rest[: after.start()] if after else rest
+        words = [w for w in re.findall(r"\w+", fold(place)) if len(w) >= 4]
+        folded = fold(second)
+        if PROJECT_NOUN.match(folded) and words and re.search(rf"\b{words[-1]}\b", folded):
+            phrases.append(second)
+    return ", ".join(_lowered(tidy(p)) for p in phrases)
+
+
+def _lowered(phrase: str) -> str:
+    """A phrase opening a bracket: its first word in lower case unless an acronym."""
     if len(phrase) > 1 and not phrase[1].isupper():
-        phrase = phrase[0].lower() + phrase[1:]
+        return phrase[0].lower() + phrase[1:]
     return phrase

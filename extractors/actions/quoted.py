@@ -57,26 +57,41 @@ _NAMED_BEFORE = re.compile(
 )
 # "- Action « X » : …", "L'action « X », a permis …": the item opens with the action.
 _OPENING = re.compile(rf"^(?:l'|les? |la |une? |des )?{_quoted(_ACTION_WORDS)}")
+# "Actions développées dans le cadre du projet « X »": a named project framing others.
+_FRAMING = re.compile(rf"\bdans le cadre (?:du |de l'|de la |des ){_quoted(_ACTION_WORDS)}")
+# What a named action is, said right after its name: "« X » : Les services de proximité
+# se rendent dans les halls …", "« X » en partenariat avec le Conseil départemental".
+_DESCRIPTION = re.compile(r"\s*(?::\s+|,?\s+(?=(?:en partenariat |en lien )?avec\s))")
+# Where that description stops: a purpose, a relative clause, the end of the sentence.
+_DESCRIPTION_END = re.compile(r"\s+(?:afin|qui|dont|lorsque|car)\b|[.;:!?]|\s[-–—]\s")
+_DESCRIPTION_WORDS = 16
 _NAME_RE = re.compile(NAME)
 _NAME_END_RE = re.compile(rf"(?:^|[.;:,]\s+|\s)(?P<op>{NAME})\s*$")
 _SENTENCE_ROWS = 4
+_PROSE_CELL_WORDS = 12  # a table cell this long is running text
 
 
 def quoted_actions(d: Doc) -> Iterator[Action]:
-    """Every action named in quotes with who runs it, or opening its list item."""
+    """Every action named in quotes with who runs it, framing others, or opening its
+    list item; in running text or in a table cell of prose."""
     for i, row in enumerate(d.rows):
-        if i in d.used or row.blank or row.is_table or "«" not in row.text:
+        if i in d.used or row.blank or "«" not in row.text:
             continue
         sentence = [row]
-        k = i + 1
-        while k < len(d.rows) and len(sentence) < _SENTENCE_ROWS and not d.rows[k].blank:
-            sentence.append(d.rows[k])
-            k += 1
-        text = " ".join(r.text for r in sentence)
-        found: dict[int, Action] = {}  # by the start of the quoted name
-        for m, operator in _named(text, len(row.text)):
-            if m.start("name") not in found:
-                found[m.start("name")] = _quoted_action(d, sentence, text, m, operator)
+        if row.is_table:
+            texts = [c for c in row.cells if "«" in c and len(c.split()) >= _PROSE_CELL_WORDS]
+        else:
+            k = i + 1
+            while k < len(d.rows) and len(sentence) < _SENTENCE_ROWS and not d.rows[k].blank:
+                sentence.append(d.rows[k])
+                k += 1
+            texts = [" ".join(r.text for r in sentence)]
+        found: dict[str, Action] = {}  # by the quoted name
+        for text in texts:
+            first_line = len(text) if row.is_table else len(row.text)
+            for m, operator in _named(text, first_line):
+                if m.group("name") not in found:
+                    found[m.group("name")] = _quoted_action(d, sentence, text, m, operator)
         if found:
             d.used.add(row.index)
             yield from found.values()
@@ -93,6 +108,9 @@ def _named(text: str, first_line: int) -> Iterator[tuple[re.Match[str], str | No
         op = _NAME_END_RE.search(text[: m.start()])
         if m.start("kw") < first_line and op is not None and not is_pronoun(op.group("op")):
             yield m, op.group("op")
+    for m in _FRAMING.finditer(folded):
+        if m.start("kw") < first_line:
+            yield m, None
     m = _OPENING.match(folded)
     if m is not None:
         after = _NAMED_AFTER.match(folded, m.start("kw"))
@@ -105,10 +123,27 @@ def _quoted_action(
 ) -> Action:
     head = tidy(text[m.start("kw") : m.end("qual")])
     name = tidy(text[m.start("name") : m.end("name")])
+    title = f"{head[0].upper()}{head[1:]} « {name} »"
+    described = _description(text, text.find("»", m.end("name")) + 1)
     return Action(
-        title=f"{head[0].upper()}{head[1:]} « {name} »",
+        title=f"{title} ({described})" if described else title,
         provenance=provenance(rows, 0.6),
         operator=tidy(operator) if operator else None,
         year=single_year(text) or year_before(d, rows[0].index),
         theme=heading_before(d, rows[0].index),
     )
+
+
+def _description(text: str, after: int) -> str | None:
+    """The phrase describing a named action right after its closing quote, if any:
+    a colon and a short clause, or the partnership it is run in."""
+    if after <= 0:
+        return None
+    m = _DESCRIPTION.match(fold(text), after)
+    if m is None:
+        return None
+    end = _DESCRIPTION_END.search(fold(text), m.end())
+    phrase = tidy(text[m.end() : end.start() if end else len(text)])
+    if not phrase or len(phrase.split()) > _DESCRIPTION_WORDS:
+        return None
+    return phrase

@@ -61,6 +61,7 @@ class Doc:
 
     rows: list[Row]
     used: set[int] = field(default_factory=set)
+    department: str | None = None  # the document's, to tell apart communes of one name
 
     def next_filled(self, i: int, max_blank: int = 2) -> int | None:
         """Index of the first non-blank row from ``i`` on, skipping at most ``max_blank``."""

@@ -37,7 +37,7 @@ def table_actions(d: Doc) -> Iterator[Action]:
         if cols is None:
             i += 1
             continue
-        body = _table_rows(d, i + 1, row)
+        body = table_body(d, i + 1, row)
         actions = list(_actions_of_table(d, row, cols, body))
         if actions:
             d.used.update(r.index for r in [row, *body])
@@ -45,7 +45,7 @@ def table_actions(d: Doc) -> Iterator[Action]:
         i += 1 + len(body) if actions else 1
 
 
-def _table_rows(d: Doc, start: int, head: Row) -> list[Row]:
+def table_body(d: Doc, start: int, head: Row) -> list[Row]:
     """Rows of the table whose header is at ``start - 1``: TAB rows and the single-cell
     lines between them (merged section cells, wrapped titles), continued over page
     breaks (running headers and footers skipped, a repeated header dropped)."""
