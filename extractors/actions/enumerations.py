@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 
 from extractors.actions.context import heading_before, single_year, year_before
-from extractors.actions.line_kinds import SENTENCE_END
 from extractors.actions.names import NAME
 from extractors.actions.rows import Doc, Row, provenance, tidy
 from extractors.communes import resolve_commune
@@ -38,17 +37,7 @@ def enumerated_actions(d: Doc) -> Iterator[Action]:
         m = _ENUM_INTRO.search(fold(joined))
         if m is None or m.start() >= len(row.text):
             continue
-        sentence = [row]
-        k = i + 1
-        while (
-            not SENTENCE_END.search(sentence[-1].text)
-            and k < len(d.rows)
-            and len(sentence) < 12
-            and not d.rows[k].blank
-            and not d.rows[k].is_table
-        ):
-            sentence.append(d.rows[k])
-            k += 1
+        sentence = d.sentence(i, 12)
         text = " ".join(r.text for r in sentence)
         colon = text.find(":", m.end())
         if colon < 0:

@@ -38,17 +38,7 @@ def funded_actions(d: Doc) -> Iterator[Action]:
     for i, row in enumerate(d.rows):
         if i in d.used or row.blank or row.is_table or not re.search(r"financ", row.folded):
             continue
-        rows = [row]
-        k = i + 1
-        while (
-            k < len(d.rows)
-            and len(rows) < _SENTENCE_ROWS
-            and not SENTENCE_END.search(rows[-1].text)
-            and not d.rows[k].blank
-            and not d.rows[k].is_table
-        ):
-            rows.append(d.rows[k])
-            k += 1
+        rows = d.sentence(i, _SENTENCE_ROWS)
         amounts = [a for r in rows for a in r.amounts]
         text = " ".join(r.text for r in rows)
         m = _FUNDS.search(fold(text))

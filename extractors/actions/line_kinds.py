@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from extractors.actions.columns import is_amount_header
-from extractors.actions.rows import Row, without_amounts
+from extractors.actions.rows import SENTENCE_END, Row, without_amounts
 from extractors.communes import resolve_commune
 from extractors.folding import fold
 
@@ -29,7 +29,6 @@ PROJECT_NOUN = re.compile(
 )
 MAX_TITLE_LINES = 3  # lines an action title may wrap over
 
-SENTENCE_END = re.compile(r"[.;!?…]\s*$")
 # A line that stops on a linking word or an open bracket: its sentence goes on below.
 LINKING_END = re.compile(
     r"(?:\b(?:de|des|du|d'|la|le|les|l'|a|au|aux|sur|pour|et|ou|un|une|en|par|avec|dans)"

@@ -27,6 +27,9 @@ _STRAY_BAR = re.compile(r"(?:^|(?<=\s))[|¦](?=\s|$)")
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 
 
+SENTENCE_END = re.compile(r"[.;!?…]\s*$")  # a line that ends its sentence
+
+
 @dataclass(slots=True)
 class Row:
     """One line of the document with its cleaned cells and the amounts read on it."""
@@ -62,6 +65,22 @@ class Doc:
     rows: list[Row]
     used: set[int] = field(default_factory=set)
     department: str | None = None  # the document's, to tell apart communes of one name
+
+    def sentence(self, i: int, max_rows: int) -> list[Row]:
+        """Row ``i`` and the rows its sentence runs on to: up to a row that ends one
+        (``.;!?…``), a blank or table row, or ``max_rows`` rows."""
+        rows = [self.rows[i]]
+        k = i + 1
+        while (
+            k < len(self.rows)
+            and len(rows) < max_rows
+            and not SENTENCE_END.search(rows[-1].text)
+            and not self.rows[k].blank
+            and not self.rows[k].is_table
+        ):
+            rows.append(self.rows[k])
+            k += 1
+        return rows
 
     def next_filled(self, i: int, max_blank: int = 2) -> int | None:
         """Index of the first non-blank row from ``i`` on, skipping at most ``max_blank``."""

@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator
 
 from extractors.actions.context import heading_before, single_year, year_before
-from extractors.actions.line_kinds import SENTENCE_END
 from extractors.actions.rows import Doc, provenance, tidy
 from schemas.records import Action
 
@@ -42,17 +41,7 @@ def scheme_actions(d: Doc) -> Iterator[Action]:
     for i, row in enumerate(d.rows):
         if i in d.used or row.blank or row.is_table:
             continue
-        rows = [row]
-        k = i + 1
-        while (
-            k < len(d.rows)
-            and len(rows) < _SENTENCE_ROWS
-            and not SENTENCE_END.search(rows[-1].text)
-            and not d.rows[k].blank
-            and not d.rows[k].is_table
-        ):
-            rows.append(d.rows[k])
-            k += 1
+        rows = d.sentence(i, _SENTENCE_ROWS)
         text = " ".join(r.text for r in rows)
         for m in _DEFINED.finditer(text):
             if m.start("kw") >= len(row.text):
