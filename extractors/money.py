@@ -231,17 +231,20 @@ def _range_low(
     bare small number is scaled by 1 000 per trailing "000" group of the upper bound as
     long as it stays below it and within a factor of ten of it. "et" only makes a range
     after "entre"; a dash only between two written-out numbers (never a year or a bare
-    small number).
+    small number). A line break inside the range is a space ("compris entre⏎100 000 et
+    1 000 000 d'euros": the PDF wrapped the sentence), except before a dash, which on a
+    new line opens a list item; a TAB (another table cell) ends the search.
     """
     window = text[max(0, start - _WINDOW) : start]
-    cut = max(window.rfind("\n"), window.rfind("\t"))
-    window = window[cut + 1 :]
+    window = window[window.rfind("\t") + 1 :]
     offset = start - len(window)
-    m = _RANGE_LOW_RE.search(window)
+    m = _RANGE_LOW_RE.search(window.replace("\n", " "))
     if m is None:
         return None
     conn = m.group("conn").strip()
     if conn == "et" and not m.group("entre"):
+        return None
+    if conn in "-–—" and "\n" in window[m.start("num") :]:
         return None
     num, mult = m.group("num"), m.group("mult")
     low = _number(num, bool(mult))

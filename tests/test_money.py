@@ -163,6 +163,25 @@ def test_ranges_give_both_bounds(text: str, low: float, high: float) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Les tickets sont compris entre\n100 000 et 1 000 000 d'euros.",
+        "compris entre 100 000\net 1 000 000 d'euros",
+    ],
+)
+def test_range_wrapped_at_a_line_break_keeps_its_lower_bound(text: str) -> None:
+    """A PDF wraps a sentence anywhere: the line break inside the range is a space."""
+    (m,) = find_amounts(text)
+    assert (m.low, m.high) == (100_000, 1_000_000)
+    assert m.raw.startswith("entre")
+
+
+def test_dash_on_a_new_line_is_a_list_item_not_a_range() -> None:
+    found = find_amounts("Total 12 500\n- 3 000 €")
+    assert [(m.value_eur, m.is_range) for m in found] == [(3_000, False)]
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Axe 1 - 4 000 €", [4_000]),  # a dash after a bare small number: a label

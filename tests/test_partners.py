@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 from extractors.nlp import load_nlp, load_registry, ruler_only
 from extractors.operators import find_siret
 from extractors.partners import canonical_funder, extract_partners, registry_entry
+from extractors.partners.layout import page_view, text_after
 from extractors.partners.places import departments
 from quartiers.referencedata import DEPARTMENTS
 from schemas.records import Partner
@@ -225,6 +226,21 @@ def test_one_epci_has_one_canonical_name_however_documents_spell_it():
     ]
 
 
+def test_a_legal_form_repeated_by_a_typo_is_not_a_place():
+    """ "… DE LA⏎COMMUNAUTE D'AGGLOMERATION DE LENS-LIEVIN": the second legal form is the
+    name written again, not the place of a "Communauté d'Agglomération de la Communauté"."""
+    text = (
+        "Le rapport est financé par la COMMUNAUTE D'AGGLOMERATION DE LA\n"
+        "COMMUNAUTE D'AGGLOMERATION DE LENS-LIEVIN (CALL)."
+    )
+    partners = extract_partners(
+        parsed_from_text(text),
+        department="62",
+        territory="Communauté d'Agglomération de Lens-Liévin",
+    )
+    assert {p.canonical for p in partners} == {"Communauté d'Agglomération de Lens - Liévin"}
+
+
 BETHUNE_BRUAY = "Communauté d'Agglomération de Béthune-Bruay, Artois-Lys Romane"
 
 
@@ -332,6 +348,82 @@ def test_pdf_layout_lists_split_by_a_page_break_and_signature_cells():
     assert found["Mission locale de Roubaix"].role == "partner"
     assert found["Commune de Roubaix"].role == "signatory"
     assert found["Commune de Roubaix"].name == "Ville de ROUBAIX"  # not the mayor's name
+
+
+def test_signature_cells_keep_the_place_and_capitals_of_a_name_not_the_signer():
+    text = "\n".join(
+        [
+            "LES SIGNATURES",
+            "Communauté d'Agglomération de Lens-Liévin Sylvain ROBERT Président\t"
+            "Préfecture du Pas-de-Calais Fabienne BUCCIO Préfète",
+            "POLE EMPLOI ARTOIS- DOUAISIS Anne DAUCHEZ Directrice Territoriale\t"
+            "CAISSE DES DEPOTS DIRECTEUR REGIONAL\t"
+            "CAISSE D'ALLOCATIONS FAMILIALES Jean-Claude BURGER Directeur",
+        ]
+    )
+    partners = extract_partners(
+        parsed_from_text(text),
+        department="62",
+        territory="Communauté d'Agglomération de Lens-Liévin",
+    )
+    names = {p.canonical: p.name for p in partners}
+    assert names["Etat"] == "Préfecture du Pas-de-Calais"
+    assert names["France Travail (ex Pôle emploi)"] == "POLE EMPLOI ARTOIS- DOUAISIS"
+    assert names["Caisse des Dépôts et Consignations"] == "CAISSE DES DEPOTS"
+    assert names["Caisse d'allocations familiales du Pas-de-Calais"] == (
+        "CAISSE D'ALLOCATIONS FAMILIALES"
+    )
+    assert all(p.role == "signatory" for p in partners)
+
+
+def test_a_name_wrapped_by_the_pdf_is_written_on_one_line():
+    text = (
+        "Sont cosignataires du contrat de ville : la Communauté d'Agglomération de "
+        "Lens-Liévin, l'Etat, le Conseil\nRégional Nord – Pas-de-Calais, le Conseil "
+        "Départemental du Pas-de-Calais, la Caisse des\nDépôts et Consignations."
+    )
+    found = by_canonical(extract_partners(parsed_from_text(text), department="62"))
+    assert found["Conseil régional Nord-Pas-de-Calais"].name == (
+        "Conseil Régional Nord – Pas-de-Calais"
+    )
+    assert found["Caisse des Dépôts et Consignations"].name == (
+        "Caisse des Dépôts et Consignations"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "head", "after"),
+    [
+        # a heading under a complete name is not its place
+        (
+            "COMMUNAUTE D'AGGLOMERATION DE LENS-LIEVIN\nDES ELEMENTS DE LANGAGE COMMUN",
+            "AGGLOMERATION",
+            " DE LENS-LIEVIN",
+        ),
+        # nor is a page footer, nor the next cell of a table row
+        ("Direccte Ministère de la Ville\nPage 140 / 188", "Ministère", " de la Ville"),
+        ("Etat\nRégion Hauts-de-France", "Etat", ""),
+        # a line ending on a particle, or a next line in lower case, goes on
+        (
+            "COMMUNAUTE D'AGGLOMERATION DE\nLENS-LIEVIN (CALL)",
+            "AGGLOMERATION",
+            " DE LENS-LIEVIN (CALL)",
+        ),
+        (
+            "Communauté d'Agglomération\nde Lens-Liévin\nMaire de Lens",
+            "Agglomération",
+            " de Lens-Liévin",
+        ),
+        (
+            "la Région Nord-Pas de\nCalais, la contribution",
+            "Région",
+            " Nord-Pas de Calais, la contribution",
+        ),
+    ],
+)
+def test_text_after_a_name_stops_at_a_line_break_unless_the_name_goes_on(text, head, after):
+    view = page_view(parsed_from_text(text).pages[0])
+    assert text_after(view, text.rindex(head) + len(head)) == after
 
 
 def test_report_roles_from_cues():

@@ -31,6 +31,7 @@ from extractors.territory import ARTICLES, TYPE_WORDS, gazetteer
 from quartiers.referencedata import epcis
 
 _BARE_EPCI = frozenset({"epci", "agglo", "intercommunalite"})
+_SPELLED_FORM = re.compile(r"(?:communaute|metropole)\b")
 _LEGAL_FORM = re.compile(
     r"^\s*(?:communaut[ée] (?:d'agglom[ée]ration|de communes|urbaine)|m[ée]tropole|ca|cc|cu)"
     r"\s*(?:de la |de l'|du |des |de |d')?",
@@ -48,6 +49,8 @@ def epci_name(head: str, after: str, ctx: Context) -> tuple[str, int] | None:
     """
     folded_head = fold(head)
     found = name_after(PLACE_AFTER, after)
+    if found and _SPELLED_FORM.match(fold(found[0])):
+        found = None  # "Communauté d'Agglomération de la Communauté ...": a typo, no place
     if found and folded_head not in _BARE_EPCI:
         if ctx.territory and _same_place(found[0], _territory_place(ctx.territory)):
             return territory_canonical(ctx), found[1]

@@ -117,9 +117,37 @@ def inside(spans: list[tuple[int, int]], offset: int) -> bool:
 
 def text_after(view: PageView, end: int, size: int = 120) -> str:
     """The text following a name up to the end of its paragraph, cell or markup element,
-    on one line (a name wraps: "Communauté d'Agglomération\nde Lens-Liévin")."""
+    on one line (a name wraps: "Communauté d'Agglomération\nde Lens-Liévin").
+
+    A line break ends it unless the next line clearly continues the name: the text
+    before the break ends on a particle, a hyphen or a comma ("Communauté
+    d'Agglomération de\nLens-Liévin"), the next line starts in lower case, or the name
+    itself ends the line and the next one starts with a particle ("COMMUNAUTE
+    D'AGGLOMERATION\nDE LENS-LIEVIN"). A heading after a complete name ("... DE
+    LENS-LIEVIN\nDES ELEMENTS DE LANGAGE"), a page footer ("Ministère de la Ville\nPage
+    140") or the next cell of a table row ("Etat\nRégion Hauts-de-France") is not its place.
+    """
     following = re.split(r"\n[ \t]*\n|\t| {3,}", view.text[end : end + size], maxsplit=1)[0]
-    return following.replace("\n", " ")
+    first, *rest = following.split("\n")
+    kept = [first]
+    for line in rest:
+        if not _continues(" ".join(kept), line):
+            break
+        kept.append(line)
+    return " ".join(kept)
+
+
+_PARTICLE = r"(?i:de|du|des|d['’]|la|le|les|l['’]|et|en|sur|sous|lès|lez|aux|au|à)"
+_OPEN_END = re.compile(rf"(?:^|[\s'’]){_PARTICLE}$|[,\-–—'’]$")
+_PARTICLE_START = re.compile(rf"{_PARTICLE}(?:\s|(?<=['’]))")
+
+
+def _continues(before: str, line: str) -> bool:
+    """True when ``line`` carries on a name whose text so far is ``before``."""
+    before, line = before.rstrip(), line.lstrip()
+    if _OPEN_END.search(before) or line[:1].islower():
+        return True
+    return not before and bool(_PARTICLE_START.match(line))
 
 
 def is_upper(text: str) -> bool:

@@ -61,7 +61,7 @@ def _partner(group: list[Mention], ctx: Context) -> Partner:
     )
     kind = Counter(m.kind for m in group).most_common(1)[0][0]
     partner = Partner(
-        name=best.page.text[best.start : best.end].strip(),
+        name=" ".join(best.page.text[best.start : best.end].split()),  # wrapped: one line
         canonical=best.canonical,
         kind=kind,
         role=role,

@@ -94,9 +94,7 @@ def region_by_key() -> dict[str, str]:
     document. Comparisons across the 2016 reform can join on ``region_of_department``.
     """
     return {
-        key(name): name
-        for region in _regions()
-        for name in [region["name"], *region["former"]]
+        key(name): name for region in _regions() for name in [region["name"], *region["former"]]
     }
 
 

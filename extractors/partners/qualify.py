@@ -27,6 +27,7 @@ from extractors.partners.places import (
     region_by_key,
 )
 from extractors.partners.roles import cue
+from extractors.partners.written import capitals_end, place_end
 from schemas.records import PartnerKind
 
 _PORTFOLIO = re.compile(
@@ -99,6 +100,9 @@ def qualify(
             return None
         canonical, length = resolved
         stop = end + length
+    else:  # one body whatever the place: the place written after it is part of its name
+        stop = place_end(after, end, ctx.department)
+    stop = capitals_end(view, start, stop)
     return Mention(
         canonical=canonical or view.text[start:end],
         kind=kind,
