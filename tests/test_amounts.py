@@ -18,6 +18,7 @@ from extractors.amounts import (
     extract_amounts,
     header_funder,
 )
+from extractors.amounts.funders import canonical_name
 from extractors.folding import fold
 from schemas.records import Amount, ParsedDocument
 from tests.support import GOLD, parsed_from_text, seed_document
@@ -454,6 +455,32 @@ def test_header_funder() -> None:
     assert header_funder("CONSEIL REGIONAL « investissement »") == "CONSEIL REGIONAL"
     assert header_funder("ANCT « BOP 147 » + « QE 2022 »") == "ANCT"
     assert header_funder("Contributions") is None
+    assert header_funder("CABBALR « Fonds de Cohésion Sociale »") == "CABBALR"
+    assert header_funder("CABBALR") == "CABBALR"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 004: a flattened table heading in capitals, "… CADRE DE VIE" is no acronym
+        "PILIERS DU CONTRAT DE VILLE CONTRIBUTIONS TAUX – COHESION SOCIALE 4 353 742,00 € "
+        "73,1 – CADRE DE VIE, RENOUVELLEMENT URBAIN 72 933,00 €",
+        "LES CREDITS DU PROGRAMME DE RENOUVELLEMENT URBAIN",
+    ],
+)
+def test_a_word_of_a_heading_in_capitals_is_no_funder(text: str) -> None:
+    assert detect_funder(text) is None
+    assert header_funder(text) is None
+
+
+def test_a_capitalised_acronym_in_capitals_is_kept_when_the_registry_knows_it() -> None:
+    assert detect_funder("FINANCEMENT DU CGET POUR LES QUARTIERS PRIORITAIRES") == "CGET"
+
+
+def test_the_state_programme_147_is_the_anct() -> None:
+    # 000: "hors les crédits du BOP 147 (politique de la ville)"
+    assert detect_funder("hors les crédits du BOP 147 (politique de la ville)") == "BOP 147"
+    assert canonical_name("BOP 147", department="62", territory=None) == "ANCT"
 
 
 def test_funder_from_a_title_wrapped_over_two_lines() -> None:

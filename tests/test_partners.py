@@ -575,3 +575,13 @@ def test_speed_on_the_largest_seed():
     speed = chars / (time.perf_counter() - started)
     print(f"001: {chars:,} chars at {speed:,.0f} chars/s")
     assert speed > 10_000  # ~170 000 idle on 2 cores (NER over every page alone: ~70 000)
+
+
+def test_a_place_starting_like_a_legal_form_keeps_its_letters():
+    """ "CA", "CC" and "CU" are legal forms only as words: "Cambrai" is no "CA mbrai"."""
+    from extractors.partners.epci import _territory_place
+
+    assert _territory_place("Cambrai") == "Cambrai"
+    assert _territory_place("Cusset") == "Cusset"
+    assert _territory_place("CA du Caudrésis") == "Caudrésis"
+    assert _territory_place("Communauté d'Agglomération de Lens-Liévin") == "Lens-Liévin"

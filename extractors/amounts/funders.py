@@ -136,7 +136,9 @@ def detect_funder(text: str) -> str | None:
     plain = _unaccent(text)
     for pattern in _funder_res():
         for m in pattern.finditer(plain):
-            name = _trim_name(text[m.start("name") : m.end("name")])
+            if _capitalised_word(plain, m):
+                continue
+            name = _as_written(text[m.start("name") : m.end("name")])
             if name:
                 return name
     return None
@@ -148,9 +150,32 @@ def header_funder(cell: str) -> str | None:
     m = _with_names(_NAME_AT_START).match(plain) or _with_names(
         _LABEL_PATTERN, acronyms=False
     ).match(plain)
-    if m is None:
+    if m is None or _capitalised_word(plain, m):
         return None
-    return _trim_name(cell[m.start("name") : m.end("name")]) or None
+    return _as_written(cell[m.start("name") : m.end("name")]) or None
+
+
+def _as_written(raw: str) -> str:
+    """A registry name whole ("BOP 147"), any other name trimmed (:func:`_trim_name`)."""
+    if re.fullmatch(_registry_names(), _unaccent(raw), re.IGNORECASE):
+        return raw
+    return _trim_name(raw)
+
+
+def _capitalised_word(plain: str, m: re.Match[str]) -> bool:
+    """True when the name matched only as an acronym inside text written in capitals.
+
+    Capitals mark an acronym only where the words around are in lower case: in a
+    heading in capitals ("… DU CONTRAT DE VILLE", "PILIERS DU CONTRAT"), any word
+    would pass for one. Institutions and the registry's names are always kept, and a
+    short cell ("CABBALR") has no words around to judge by.
+    """
+    name = m.group("name")
+    if _with_names(r"(?:NAME)", acronyms=False).fullmatch(name):
+        return False
+    around = plain[: m.start("name")] + plain[m.end("name") :]
+    letters = [c for c in around if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
 
 
 def funder(ctx: Context, kind: AmountKind) -> str | None:

@@ -33,7 +33,7 @@ from quartiers.referencedata import epcis
 _BARE_EPCI = frozenset({"epci", "agglo", "intercommunalite"})
 _SPELLED_FORM = re.compile(r"(?:communaute|metropole)\b")
 _LEGAL_FORM = re.compile(
-    r"^\s*(?:communaut[ée] (?:d'agglom[ée]ration|de communes|urbaine)|m[ée]tropole|ca|cc|cu)"
+    r"^\s*(?:communaut[ée] (?:d'agglom[ée]ration|de communes|urbaine)|m[ée]tropole|ca|cc|cu)\b"
     r"\s*(?:de la |de l'|du |des |de |d')?",
     re.I,
 )
