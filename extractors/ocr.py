@@ -45,6 +45,10 @@ LANG = "fra"
 WORKERS = os.cpu_count() or 1
 # Tesseract processes across all documents parsed concurrently in this process.
 _SLOTS = threading.BoundedSemaphore(WORKERS)
+# Pages in hand per document: one more than Tesseract slots, so the next page is
+# rendered, levelled and cleared of rules while Tesseract reads the others, instead
+# of a slot waiting for it.
+_AHEAD = WORKERS + 1
 _ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 _EM_SCALE = 1.15 / 0.75  # OCR word height -> text-layer glyph box height
 _RULES = "|¦"  # what Tesseract reads a table's vertical rule as
@@ -430,14 +434,14 @@ def ocr_pages(
     """OCR the pages ``indices`` of ``doc``, yielding each result as soon as it is ready.
 
     Rendering happens here under ``lock`` (pdfium); levelling, rule erasing and
-    Tesseract run in up to ``WORKERS`` threads, Tesseract in its own processes.
+    Tesseract run in worker threads, at most ``WORKERS`` Tesseract processes at a time.
     A page too large to rasterise, or whose OCR fails or times out, comes back
     with ``problem`` set instead of raising: one bad page must not lose the document.
     """
     pending: dict[Future[tuple[str, Raster]], tuple[int, Path, Affine]] = {}
     with (
         tempfile.TemporaryDirectory(prefix="quartiers-ocr-") as tmp,
-        ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ocr") as pool,
+        ThreadPoolExecutor(max_workers=_AHEAD, thread_name_prefix="ocr") as pool,
     ):
 
         def collect() -> Iterable[OcrPage]:
@@ -448,7 +452,7 @@ def ocr_pages(
                 yield _result(fut, index, affine, limits.ocr_timeout_s)
 
         for index in indices:
-            while len(pending) >= WORKERS:
+            while len(pending) >= _AHEAD:
                 yield from collect()
             image = Path(tmp) / f"p{index + 1}.pgm"
             with lock:

@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from quartiers.evaluate import SECTIONS, normalise, restrict_to_lines, score_document
+from quartiers.evaluate import SECTIONS, page_starts, restrict_to_lines, score_document
 from schemas.database import open_db
 from tests.support import GOLD, SOURCES
 
@@ -24,7 +24,6 @@ pytestmark = pytest.mark.integration
 GAP = 0.03  # F1 a scan may lose against the same born-digital pages, per section
 AGREEMENT = 0.95  # F1 of the scan's page-local items against the born-digital ones
 PAGE_LOCAL = ("quartier_codes", "quartier_names", "amounts")
-_PROBE = 25  # characters of a line used to find it in the seed text
 
 
 def _scans() -> list[tuple[str, str, int]]:
@@ -50,28 +49,6 @@ def _page_texts(db_path, file_name: str) -> list[str]:
     ]
 
 
-def _seed_lines_before(pages: list[str], seed: list[str], page: int) -> int:
-    """How many seed lines come before born-digital page ``page`` (1-based).
-
-    Pages are walked in order, each located by its first long line found in the
-    seed after the previous page's, so a running header cannot pull a page back.
-    """
-    folded = [normalise(line) for line in seed]
-    at = 0
-    for number, text in enumerate(pages[:page], start=1):
-        for line in text.split("\n"):
-            probe = normalise(line.replace("\t", " "))[:_PROBE]
-            if len(probe) < _PROBE:
-                continue
-            found = next((i for i in range(at, len(folded)) if probe in folded[i]), None)
-            if found is not None:
-                at = found
-                break
-        if number == page:
-            return at
-    return len(seed)
-
-
 def _on_pages(pred: dict, last: int) -> dict:
     """``pred`` keeping the items found on pages 1..``last``."""
     out = dict(pred)
@@ -94,7 +71,7 @@ def parity(corpus_db, corpus_export):
         reference = corpus_export[born]
         if pages < len(born_pages):
             seed = (SOURCES / gold["seed"]).read_text(encoding="utf-8").split("\n")
-            last_line = _seed_lines_before(born_pages, seed, pages + 1)
+            last_line = page_starts(born_pages, seed)[pages]  # seed lines before page pages + 1
             gold = restrict_to_lines(gold, 1, last_line)
             reference = _on_pages(reference, pages)
         out[scan] = (
