@@ -473,6 +473,19 @@ def test_a_word_of_a_heading_in_capitals_is_no_funder(text: str) -> None:
     assert header_funder(text) is None
 
 
+def test_an_acronym_naming_a_kind_of_firm_is_no_funder() -> None:
+    # 001: "les garanties sur financements bancaires des PME et ETI"
+    assert detect_funder("les garanties sur financements bancaires des PME et ETI") is None
+    assert detect_funder("une subvention du CCAS de Lens") == "CCAS"
+
+
+def test_an_unknown_funder_keeps_its_words_with_a_capital() -> None:
+    # 001 writes "Partenaires publics" in its tables, "partenaires publics" in its sentences
+    assert canonical_name("partenaires publics", department="62", territory=None) == (
+        "Partenaires publics"
+    )
+
+
 def test_a_capitalised_acronym_in_capitals_is_kept_when_the_registry_knows_it() -> None:
     assert detect_funder("FINANCEMENT DU CGET POUR LES QUARTIERS PRIORITAIRES") == "CGET"
 

@@ -19,6 +19,7 @@ from extractors.amounts.context import Context
 from extractors.folding import fold
 from extractors.nlp import load_registry
 from extractors.partners import canonical_funder
+from extractors.partners.gazetteer import generic_words
 from schemas.records import AmountKind
 
 # National institutions and generic kinds of public bodies; local names stay raw.
@@ -163,16 +164,19 @@ def _as_written(raw: str) -> str:
 
 
 def _capitalised_word(plain: str, m: re.Match[str]) -> bool:
-    """True when the name matched only as an acronym inside text written in capitals.
+    """True when the name matched only as an acronym, and names no body.
 
     Capitals mark an acronym only where the words around are in lower case: in a
     heading in capitals ("… DU CONTRAT DE VILLE", "PILIERS DU CONTRAT"), any word
-    would pass for one. Institutions and the registry's names are always kept, and a
-    short cell ("CABBALR") has no words around to judge by.
+    would pass for one. Some acronyms name a kind of thing ("des PME": the registry's
+    ``not_an_organisation``). Institutions and the registry's names are always kept,
+    and a short cell ("CABBALR") has no words around to judge by.
     """
     name = m.group("name")
     if _with_names(r"(?:NAME)", acronyms=False).fullmatch(name):
         return False
+    if fold(name) in generic_words():
+        return True
     around = plain[: m.start("name")] + plain[m.end("name") :]
     letters = [c for c in around if c.isalpha()]
     return len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
@@ -201,4 +205,5 @@ def canonical_name(
     qualify it with, or when the body is not a known one ("Partenaires publics")."""
     if written is None or (department is None and territory is None):
         return written
-    return canonical_funder(written, department=department, territory=territory) or written
+    known = canonical_funder(written, department=department, territory=territory)
+    return known or written[:1].upper() + written[1:]  # "partenaires publics" in a sentence
