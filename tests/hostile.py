@@ -129,7 +129,7 @@ def png_as_pdf(path: Path) -> Path:
     return path
 
 
-def _pdf_from_objects(objects: list[bytes]) -> bytes:
+def pdf_from_objects(objects: list[bytes]) -> bytes:
     """A PDF from numbered object bodies (object 1 is the catalog), with a correct xref."""
     out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -153,7 +153,7 @@ def _stream(dictionary: bytes, data: bytes) -> bytes:
 def no_pages_pdf(path: Path) -> Path:
     """A well-formed PDF whose page tree is empty."""
     path.write_bytes(
-        _pdf_from_objects(
+        pdf_from_objects(
             [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
         )
     )
@@ -180,7 +180,7 @@ def many_pages_pdf(path: Path, pages: int = 2000) -> Path:
         b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, content)
     )
     objects.extend(page for _ in range(pages))
-    path.write_bytes(_pdf_from_objects(objects))
+    path.write_bytes(pdf_from_objects(objects))
     return path
 
 
@@ -202,7 +202,7 @@ def huge_image_pdf(path: Path, pixels: int = 20_000) -> Path:
     )
     draw = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
     path.write_bytes(
-        _pdf_from_objects(
+        pdf_from_objects(
             [
                 b"<< /Type /Catalog /Pages 2 0 R >>",
                 b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

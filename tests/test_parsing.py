@@ -20,7 +20,7 @@ from reportlab.platypus.flowables import PageBreak
 from extractors.pages import Word, layout
 from extractors.pdf import ParseError, ParseLimits, parse_pdf
 from schemas.records import ParsedDocument
-from tests.hostile import broken_xref_pdf
+from tests.hostile import broken_xref_pdf, pdf_from_objects
 from tests.support import ROOT, SOURCES
 
 FONT = "DejaVu"
@@ -396,23 +396,6 @@ def test_blank_page_is_an_empty_text_page(tmp_path: Path) -> None:
 # ----------------------------------------------------------------- bad input
 
 
-def _minimal_pdf(objects: list[bytes]) -> bytes:
-    """A hand-written PDF with a correct xref table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def _expect_error(path: Path, stage: str, words: str, limits: ParseLimits | None = None) -> None:
     with pytest.raises(ParseError) as info:
         parse_pdf(path, limits=limits)
@@ -463,7 +446,7 @@ def test_encrypted_with_empty_user_password_opens(tmp_path: Path) -> None:
 
 
 def test_pdf_without_pages(tmp_path: Path) -> None:
-    data = _minimal_pdf(
+    data = pdf_from_objects(
         [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
     )
     (tmp_path / "nopage.pdf").write_bytes(data)
@@ -475,7 +458,7 @@ def test_each_refusal_gives_its_own_reason_whatever_came_before(tmp_path: Path) 
     data = text_pdf(tmp_path / "full.pdf", SAMPLE).read_bytes()
     (tmp_path / "cut.pdf").write_bytes(data[: len(data) // 2])
     empty_tree = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
-    (tmp_path / "nopage.pdf").write_bytes(_minimal_pdf(empty_tree))
+    (tmp_path / "nopage.pdf").write_bytes(pdf_from_objects(empty_tree))
     locked = text_pdf(tmp_path / "locked.pdf", SAMPLE, encrypt="secret")
     for _ in range(2):
         _expect_error(tmp_path / "cut.pdf", "open", "truncated")
